@@ -1,0 +1,117 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "anvil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "anvil", targets: ["anvil"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C shims: the system SQLite and zlib, and zstd loaded at run time.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "CAnvil", path: "Sources/CAnvil", linkerSettings: [.linkedLibrary("dl")]),
+
+        .target(name: "AnvilCore", swiftSettings: strict),
+        .target(
+            name: "AnvilStorage",
+            dependencies: ["AnvilCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AnvilSQLite",
+            dependencies: [
+                "AnvilCore", "AnvilStorage", "CSQLite", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AnvilIngest",
+            dependencies: [
+                "AnvilCore", "AnvilStorage", "CZlib", "CAnvil",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AnvilAuth",
+            dependencies: [
+                "AnvilCore", "AnvilStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AnvilHTTP",
+            dependencies: [
+                "AnvilCore", "AnvilStorage", "AnvilIngest", "AnvilAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AnvilServer",
+            dependencies: [
+                "AnvilCore", "AnvilStorage", "AnvilSQLite", "AnvilIngest", "AnvilAuth", "AnvilHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "anvil",
+            dependencies: [
+                "AnvilServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AnvilTesting",
+            dependencies: ["AnvilCore", "AnvilStorage"],
+            path: "Tests/AnvilTesting",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AnvilCoreTests", dependencies: ["AnvilCore"], swiftSettings: strict),
+        .testTarget(
+            name: "AnvilStorageTests",
+            dependencies: ["AnvilCore", "AnvilStorage", "AnvilSQLite", "AnvilTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AnvilIngestTests",
+            dependencies: ["AnvilCore", "AnvilStorage", "AnvilIngest", "AnvilTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AnvilHTTPTests",
+            dependencies: [
+                "AnvilServer", "AnvilHTTP", "AnvilCore", "AnvilTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,241 @@
+import AnvilCore
+import Foundation
+
+/// The reference ``TraceStore``: plain Swift over dictionaries, evaluating filters with
+/// ``RunPredicate/matches(_:)``. Used in tests and as the contract every backend must match.
+public actor MemoryTraceStore: TraceStore {
+    private var runsById: [UUID: Run] = [:]
+    private var feedbackById: [UUID: Feedback] = [:]
+
+    public init() {}
+
+    public func write(runs updates: [RunUpdate], feedback: [Feedback], tenantId: UUID) async throws {
+        var touched: [UUID] = []
+        var touchedSet = Set<UUID>()
+        for u in updates {
+            var run = runsById[u.id] ?? Run(id: u.id, tenantId: tenantId)
+            guard run.tenantId == tenantId else { continue }  // never merge into another workspace's run
+            run.apply(u)
+            runsById[u.id] = run
+            if touchedSet.insert(u.id).inserted { touched.append(u.id) }
+        }
+        // Lineage only after every update of the write is merged, parents before children, so the
+        // order of runs inside one write does not matter.
+        var resolved = Set<UUID>()
+        func inherit(_ id: UUID) {
+            guard touchedSet.contains(id), resolved.insert(id).inserted, var run = runsById[id],
+                let parentId = run.parentRunId, run.traceId == nil || run.dottedOrder == nil
+            else { return }
+            inherit(parentId)
+            run.inheritLineage(from: runsById[parentId].flatMap { $0.tenantId == tenantId ? $0 : nil })
+            runsById[id] = run
+        }
+        for id in touched { inherit(id) }
+        for id in touched { runsById[id]?.recomputeDerived() }
+        // Roll usage up: every touched run, and every ancestor of a touched run.
+        var rollup = touchedSet
+        for id in touched { rollup.formUnion(runsById[id]?.ancestorIds ?? []) }
+        for id in rollup {
+            guard var run = runsById[id], run.tenantId == tenantId else { continue }
+            run.rollupUsage = descendants(of: run).reduce(run.usage) { $0.adding($1.usage) }
+            runsById[id] = run
+        }
+        for f in feedback where f.tenantId == tenantId {
+            if let existing = feedbackById[f.id], existing.tenantId != tenantId { continue }
+            feedbackById[f.id] = f
+        }
+    }
+
+    private func descendants(of run: Run) -> [Run] {
+        guard let order = run.dottedOrder, let trace = run.traceId else { return [] }
+        let prefix = order + "."
+        return runsById.values.filter {
+            $0.tenantId == run.tenantId && $0.traceId == trace && ($0.dottedOrder?.hasPrefix(prefix) ?? false)
+        }
+    }
+
+    public func runs(ids: [UUID], tenantId: UUID) async throws -> [Run] {
+        ids.compactMap { runsById[$0] }.filter { $0.tenantId == tenantId }
+    }
+
+    private func candidates(_ q: RunQuery) -> [Run] {
+        let filter = q.filter.map(RunPredicate.init)
+        let traceFilter = q.traceFilter.map(RunPredicate.init)
+        let treeFilter = q.treeFilter.map(RunPredicate.init)
+        let visible = runsById.values.filter { $0.tenantId == q.tenantId && $0.posted }
+        let byTrace = Dictionary(grouping: visible, by: { $0.traceId ?? $0.id })
+        return visible.filter { run in
+            if let s = q.sessionIds, !s.contains(run.sessionId ?? UUID()) { return false }
+            if let ids = q.ids, !ids.contains(run.id) { return false }
+            if let t = q.traceId, run.traceId != t { return false }
+            if let p = q.parentRunId, run.parentRunId != p { return false }
+            if let rt = q.runType, run.runType != rt { return false }
+            if let root = q.isRoot, run.isRoot != root { return false }
+            if let e = q.error, (run.error != nil) != e { return false }
+            if let refs = q.referenceExampleIds, !refs.contains(run.referenceExampleId ?? UUID()) { return false }
+            if let s = q.startTime, (run.startTime ?? Timestamp(microseconds: .min)) < s { return false }
+            if let e = q.endTime, (run.startTime ?? Timestamp(microseconds: .max)) > e { return false }
+            if let filter, !filter.matches(facts(run)) { return false }
+            let trace = byTrace[run.traceId ?? run.id] ?? []
+            if let traceFilter {
+                guard let root = trace.first(where: { $0.isRoot }), traceFilter.matches(facts(root)) else { return false }
+            }
+            if let treeFilter, !trace.contains(where: { treeFilter.matches(facts($0)) }) { return false }
+            return true
+        }
+    }
+
+    private func facts(_ run: Run) -> RunFacts {
+        RunFacts(run: run, feedback: feedbackById.values.filter { $0.runId == run.id && $0.tenantId == run.tenantId })
+    }
+
+    /// A tenant's feedback in (created_at, id) order, so aggregates (comment lists, float sums)
+    /// come out the same on every backend.
+    private func feedbackRows(tenantId: UUID, where include: (Feedback) -> Bool) -> [Feedback] {
+        feedbackById.values.filter { $0.tenantId == tenantId && include($0) }
+            .sorted { ($0.createdAt, $0.id.lowercased) < ($1.createdAt, $1.id.lowercased) }
+    }
+
+    public func queryRuns(_ q: RunQuery) async throws -> RunPage {
+        let sorted = candidates(q).sorted { a, b in
+            let ka = (a.startTime?.microseconds ?? 0, a.id.lowercased)
+            let kb = (b.startTime?.microseconds ?? 0, b.id.lowercased)
+            return q.order == .desc ? ka > kb : ka < kb
+        }
+        let afterCursor = sorted.filter { run in
+            guard let c = q.cursor else { return true }
+            let k = (run.startTime?.microseconds ?? 0, run.id.lowercased)
+            let ck = (c.startTime.microseconds, c.id.lowercased)
+            return q.order == .desc ? k < ck : k > ck
+        }
+        let page = Array(afterCursor.prefix(q.limit))
+        let next = afterCursor.count > q.limit ? page.last.map { RunCursor(startTime: $0.startTime ?? Timestamp(microseconds: 0), id: $0.id) } : nil
+        return RunPage(runs: page, next: next)
+    }
+
+    public func runStats(_ q: RunQuery) async throws -> RunStats {
+        Self.stats(candidates(q), feedback: feedbackRows(tenantId: q.tenantId) { _ in true })
+    }
+
+    static func stats(_ runs: [Run], feedback: [Feedback]) -> RunStats {
+        var s = RunStats()
+        s.runCount = runs.count
+        let latencies = runs.compactMap(\.latency).sorted()
+        if !latencies.isEmpty {
+            s.latencyP50 = latencies[Percentile.index(0.5, count: latencies.count)]
+            s.latencyP99 = latencies[Percentile.index(0.99, count: latencies.count)]
+        }
+        let firstTokens = runs.compactMap { r -> Double? in
+            guard let f = r.firstTokenTime, let st = r.startTime else { return nil }
+            return Double(f.microseconds - st.microseconds) / 1_000_000
+        }.sorted()
+        if !firstTokens.isEmpty {
+            s.firstTokenP50 = firstTokens[Percentile.index(0.5, count: firstTokens.count)]
+            s.firstTokenP99 = firstTokens[Percentile.index(0.99, count: firstTokens.count)]
+        }
+        for r in runs {
+            s.promptTokens += r.rollupUsage.promptTokens ?? 0
+            s.completionTokens += r.rollupUsage.completionTokens ?? 0
+            s.totalTokens += r.rollupUsage.totalTokens ?? 0
+            if let c = r.rollupUsage.promptCost { s.promptCost = (s.promptCost ?? 0) + c }
+            if let c = r.rollupUsage.completionCost { s.completionCost = (s.completionCost ?? 0) + c }
+            if let c = r.rollupUsage.totalCost { s.totalCost = (s.totalCost ?? 0) + c }
+            if let st = r.startTime, st > (s.lastRunStartTime ?? Timestamp(microseconds: .min)) { s.lastRunStartTime = st }
+        }
+        if !runs.isEmpty {
+            s.errorRate = Double(runs.filter { $0.error != nil }.count) / Double(runs.count)
+        }
+        let ids = Set(runs.map(\.id))
+        s.feedbackStats = FeedbackStats.aggregate(feedback.filter { $0.runId.map(ids.contains) ?? false })
+        return s
+    }
+
+    public func childRunIds(of parents: [UUID], tenantId: UUID) async throws -> [UUID: [UUID]] {
+        let wanted = Set(parents)
+        var out: [UUID: [Run]] = [:]
+        for run in runsById.values where run.tenantId == tenantId && run.posted {
+            if let p = run.parentRunId, wanted.contains(p) { out[p, default: []].append(run) }
+        }
+        return out.mapValues { $0.sorted { ($0.dottedOrder ?? "") < ($1.dottedOrder ?? "") }.map(\.id) }
+    }
+
+    public func feedbackStats(runIds: [UUID], tenantId: UUID) async throws -> [UUID: [String: FeedbackStats]] {
+        let wanted = Set(runIds)
+        let rows = feedbackRows(tenantId: tenantId) { $0.runId.map(wanted.contains) ?? false }
+        return Dictionary(grouping: rows, by: { $0.runId! }).mapValues(FeedbackStats.aggregate)
+    }
+
+    public func projectStats(projectIds: [UUID], tenantId: UUID) async throws -> [UUID: ProjectStats] {
+        var out: [UUID: ProjectStats] = [:]
+        for pid in projectIds {
+            var q = RunQuery(tenantId: tenantId)
+            q.sessionIds = [pid]
+            q.isRoot = true
+            let roots = candidates(q)
+            let r = Self.stats(roots, feedback: [])
+            var p = ProjectStats()
+            p.runCount = r.runCount
+            p.latencyP50 = r.latencyP50
+            p.latencyP99 = r.latencyP99
+            p.firstTokenP50 = r.firstTokenP50
+            p.firstTokenP99 = r.firstTokenP99
+            p.promptTokens = r.promptTokens
+            p.completionTokens = r.completionTokens
+            p.totalTokens = r.totalTokens
+            p.promptCost = r.promptCost
+            p.completionCost = r.completionCost
+            p.totalCost = r.totalCost
+            p.errorRate = r.errorRate
+            p.lastRunStartTime = runsById.values.filter { $0.sessionId == pid && $0.posted && $0.tenantId == tenantId }
+                .compactMap(\.startTime).max()
+            let projectRunIds = Set(runsById.values.filter { $0.sessionId == pid && $0.tenantId == tenantId }.map(\.id))
+            p.feedbackStats = FeedbackStats.aggregate(feedbackRows(tenantId: tenantId) {
+                $0.runId.map(projectRunIds.contains) ?? false
+            })
+            p.sessionFeedbackStats = FeedbackStats.aggregate(feedbackRows(tenantId: tenantId) {
+                $0.runId == nil && $0.sessionId == pid
+            })
+            out[pid] = p
+        }
+        return out
+    }
+
+    public func deleteProjectData(projectId: UUID, tenantId: UUID) async throws {
+        let doomed = Set(runsById.values.filter { $0.tenantId == tenantId && $0.sessionId == projectId }.map(\.id))
+        for id in doomed { runsById[id] = nil }
+        for (id, f) in feedbackById where f.tenantId == tenantId && ((f.runId.map(doomed.contains) ?? false) || (f.runId == nil && f.sessionId == projectId)) {
+            feedbackById[id] = nil
+        }
+    }
+
+    public func feedback(id: UUID, tenantId: UUID) async throws -> Feedback? {
+        feedbackById[id].flatMap { $0.tenantId == tenantId ? $0 : nil }
+    }
+
+    public func listFeedback(_ q: FeedbackQuery) async throws -> [Feedback] {
+        let rows = feedbackById.values.filter { f in
+            guard f.tenantId == q.tenantId else { return false }
+            if let runs = q.runIds, !runs.contains(f.runId ?? UUID()) { return false }
+            if let keys = q.keys, !keys.contains(f.key) { return false }
+            if let sources = q.sources, !sources.contains(f.sourceType ?? "") { return false }
+            if let sessions = q.sessionIds {
+                let session = f.sessionId ?? f.runId.flatMap { runsById[$0]?.sessionId }
+                if !sessions.contains(session ?? UUID()) { return false }
+            }
+            if let c = q.hasComment, (f.comment != nil) != c { return false }
+            if let s = q.hasScore, (f.score != nil) != s { return false }
+            if let min = q.minCreatedAt, f.createdAt < min { return false }
+            if let max = q.maxCreatedAt, f.createdAt > max { return false }
+            if let ce = q.comparativeExperimentId, f.comparativeExperimentId != ce { return false }
+            return true
+        }
+        let sorted = rows.sorted { ($0.createdAt, $0.id.lowercased) > ($1.createdAt, $1.id.lowercased) }
+        return Array(sorted.dropFirst(q.offset).prefix(q.limit))
+    }
+
+    public func deleteFeedback(id: UUID, tenantId: UUID) async throws -> Bool {
+        guard let f = feedbackById[id], f.tenantId == tenantId else { return false }
+        feedbackById[id] = nil
+        return true
+    }
+}

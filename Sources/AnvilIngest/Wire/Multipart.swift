@@ -1,0 +1,163 @@
+import CAnvil
+import Foundation
+
+/// One part of a `multipart/form-data` body: its form name, media type, and the byte range of its body.
+public struct MultipartPart: Sendable, Hashable {
+    public var name: String
+    public var contentType: String?
+    public var body: Range<Int>
+}
+
+/// A `multipart/form-data` body that could not be split.
+public struct MultipartError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Splits `multipart/form-data` bodies (RFC 7578) without copying part bodies.
+///
+/// Accepts both SDK styles: Python's per-part `Content-Length` and JS's `Content-Type: …; length=n`;
+/// part lengths are taken from the delimiter positions, never trusted from headers.
+public enum Multipart {
+    /// The `boundary` parameter of a `multipart/form-data` content type, or nil.
+    public static func boundary(contentType: String) -> String? {
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let type = parts.first, type.lowercased() == "multipart/form-data" else { return nil }
+        for p in parts.dropFirst() {
+            guard let eq = p.firstIndex(of: "=") else { continue }
+            let key = p[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+            guard key == "boundary" else { continue }
+            var value = p[p.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
+            guard !value.isEmpty, value.utf8.count <= 200 else { return nil }
+            return value
+        }
+        return nil
+    }
+
+    public static func parse(_ body: [UInt8], boundary: String) throws(MultipartError) -> [MultipartPart] {
+        let result: Result<[MultipartPart], MultipartError> = body.withUnsafeBufferPointer { buffer in
+            do throws(MultipartError) {
+                return .success(try parse(buffer, boundary: Array(boundary.utf8)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    static func parse(_ buf: UnsafeBufferPointer<UInt8>, boundary: [UInt8]) throws(MultipartError) -> [MultipartPart] {
+        let dashBoundary = [UInt8(ascii: "-"), UInt8(ascii: "-")] + boundary
+        let delimiter = [0x0D, 0x0A] + dashBoundary
+        var parts: [MultipartPart] = []
+
+        // The first boundary may open the body without a preceding CRLF.
+        var pos: Int
+        if starts(buf, at: 0, with: dashBoundary) {
+            pos = dashBoundary.count
+        } else if let first = find(buf, delimiter, from: 0) {
+            pos = first + delimiter.count
+        } else {
+            throw MultipartError(message: "multipart body has no boundary line (expected '--\(String(decoding: boundary, as: UTF8.self))')")
+        }
+
+        while true {
+            // After a boundary: "--" closes the body, otherwise optional whitespace then CRLF.
+            if starts(buf, at: pos, with: [UInt8(ascii: "-"), UInt8(ascii: "-")]) {
+                return parts
+            }
+            while pos < buf.count && (buf[pos] == 0x20 || buf[pos] == 0x09) { pos += 1 }
+            guard starts(buf, at: pos, with: [0x0D, 0x0A]) else {
+                throw MultipartError(message: "malformed multipart boundary line at byte \(pos)")
+            }
+            pos += 2
+
+            guard let headerEnd = find(buf, [0x0D, 0x0A, 0x0D, 0x0A], from: pos, limit: 16 * 1024) else {
+                throw MultipartError(message: "multipart part headers not terminated at byte \(pos)")
+            }
+            let headers = try parseHeaders(UnsafeBufferPointer(rebasing: buf[pos..<headerEnd]))
+            let bodyStart = headerEnd + 4
+            guard let next = find(buf, delimiter, from: bodyStart) else {
+                throw MultipartError(message: "multipart body truncated: part '\(headers.name)' has no closing boundary")
+            }
+            parts.append(MultipartPart(name: headers.name, contentType: headers.contentType, body: bodyStart..<next))
+            pos = next + delimiter.count
+        }
+    }
+
+    struct PartHeaders {
+        var name: String
+        var contentType: String?
+    }
+
+    static func parseHeaders(_ bytes: UnsafeBufferPointer<UInt8>) throws(MultipartError) -> PartHeaders {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var name: String?
+        var contentType: String?
+        for line in text.split(separator: "\r\n", omittingEmptySubsequences: true) {
+            guard let colon = line.firstIndex(of: ":") else {
+                throw MultipartError(message: "malformed multipart part header '\(line.prefix(80))'")
+            }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            switch key {
+            case "content-disposition":
+                name = dispositionName(value)
+            case "content-type":
+                contentType = value
+            case "content-encoding":
+                throw MultipartError(message: "per-part Content-Encoding is not supported; compress the whole body instead")
+            default:
+                continue
+            }
+        }
+        guard let name, !name.isEmpty else {
+            throw MultipartError(message: "multipart part without a Content-Disposition name")
+        }
+        return PartHeaders(name: name, contentType: contentType)
+    }
+
+    /// The `name` parameter of `form-data; name="…"`.
+    static func dispositionName(_ value: String) -> String? {
+        var rest = Substring(value)
+        while let range = rest.range(of: "name=") {
+            let before = rest[..<range.lowerBound]
+            rest = rest[range.upperBound...]
+            // Skip `filename=`: the character before `name=` must be a separator.
+            if let last = before.last, last != ";" && last != " " && last != "\t" { continue }
+            if rest.first == "\"" {
+                var out = ""
+                var escaped = false
+                for ch in rest.dropFirst() {
+                    if escaped { out.append(ch); escaped = false; continue }
+                    if ch == "\\" { escaped = true; continue }
+                    if ch == "\"" { return out }
+                    out.append(ch)
+                }
+                return nil
+            }
+            return String(rest.prefix { $0 != ";" }).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
+    @inline(__always)
+    static func starts(_ buf: UnsafeBufferPointer<UInt8>, at pos: Int, with prefix: [UInt8]) -> Bool {
+        guard pos + prefix.count <= buf.count else { return false }
+        for i in 0..<prefix.count where buf[pos + i] != prefix[i] { return false }
+        return true
+    }
+
+    /// First index of `needle` at or after `from` (searching at most `limit` bytes), via memmem.
+    static func find(_ buf: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], from: Int, limit: Int = .max) -> Int? {
+        guard from <= buf.count, let base = buf.baseAddress else { return nil }
+        let length = min(buf.count - from, limit)
+        guard length >= needle.count else { return nil }
+        return needle.withUnsafeBufferPointer { n -> Int? in
+            guard let hit = anvil_memmem(base + from, length, n.baseAddress, n.count) else { return nil }
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import AnvilAuth
+import AnvilCore
+import AnvilIngest
+import AnvilStorage
+import Foundation
+import Hummingbird
+
+/// Everything the HTTP layer needs, handed over by the composition root.
+public struct HTTPDependencies: Sendable {
+    public var metadata: any MetadataStore
+    public var traces: any TraceStore
+    public var blobs: any BlobStore
+    public var ingest: IngestService
+    public var resolver: ProjectResolver
+    public var authenticator: Authenticator
+    public var signer: URLSigner
+    public var anvilVersion: String
+
+    public init(
+        metadata: any MetadataStore, traces: any TraceStore, blobs: any BlobStore, ingest: IngestService,
+        resolver: ProjectResolver, authenticator: Authenticator, signer: URLSigner, anvilVersion: String
+    ) {
+        self.metadata = metadata
+        self.traces = traces
+        self.blobs = blobs
+        self.ingest = ingest
+        self.resolver = resolver
+        self.authenticator = authenticator
+        self.signer = signer
+        self.anvilVersion = anvilVersion
+    }
+}
+
+/// The API prefixes every route answers under: the SDK appends bare paths to whatever base users
+/// configure (`http://host`, `…/api`, `…/api/v1`).
+public let apiPrefixes = ["", "api", "api/v1"]
+
+/// Builds the router: public routes, then authenticated ones, under every prefix.
+public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext> {
+    let router = Router(context: AnvilRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthMiddleware(authenticator: deps.authenticator))
+
+    let reader = RunReader(traces: deps.traces, shares: deps.metadata, signer: deps.signer)
+    let meta = MetaController(info: ServerInfo(anvilVersion: deps.anvilVersion, zstdEnabled: Decompression.zstdAvailable))
+    let publicRoutes = PublicController(traces: deps.traces, shares: deps.metadata, blobs: deps.blobs, signer: deps.signer, reader: reader)
+    let runs = RunsController(ingest: deps.ingest, traces: deps.traces, shares: deps.metadata, reader: reader)
+    let sessions = SessionsController(projects: deps.metadata, traces: deps.traces, resolver: deps.resolver)
+    let feedback = FeedbackController(traces: deps.traces)
+    let settings = SettingsController(tenants: deps.metadata)
+
+    for prefix in apiPrefixes {
+        let open = router.group(RouterPath(prefix))
+        meta.addRoutes(to: open)
+        publicRoutes.addRoutes(to: open)
+        let authed = open.group(context: TenantContext.self)
+        runs.addRoutes(to: authed)
+        sessions.addRoutes(to: authed)
+        feedback.addRoutes(to: authed)
+        settings.addRoutes(to: authed)
+    }
+    return router
+}

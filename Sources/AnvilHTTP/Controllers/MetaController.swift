@@ -1,0 +1,71 @@
+import AnvilCore
+import AnvilStorage
+import Foundation
+import Hummingbird
+
+/// What the server is and can do: `/info` (unauthenticated, read by every SDK client), `/health`.
+struct ServerInfo: Sendable {
+    /// The LangSmith API version Anvil answers as (SDK features switch on it; ≥ 0.8.10 enables
+    /// multipart feedback).
+    var apiVersion = "0.12.0"
+    var anvilVersion: String
+    var zstdEnabled: Bool
+}
+
+struct MetaController: Sendable {
+    let info: ServerInfo
+
+    func addRoutes(to group: RouterGroup<AnvilRequestContext>) {
+        group.get("info", use: infoHandler)
+        group.get("health", use: health)
+        group.get("ok", use: health)
+    }
+
+    @Sendable func infoHandler(request: Request, context: AnvilRequestContext) async throws -> Response {
+        .json { w in
+            w.beginObject()
+            w.key("version"); w.string(info.apiVersion)
+            w.key("anvil_version"); w.string(info.anvilVersion)
+            w.key("git_sha"); w.null()
+            w.key("license_expiration_time"); w.null()
+            // All six keys: the Python SDK indexes them directly once the object is present.
+            w.key("batch_ingest_config")
+            w.beginObject()
+            w.key("use_multipart_endpoint"); w.bool(true)
+            w.key("scale_up_qsize_trigger"); w.int(1000)
+            w.key("scale_up_nthreads_limit"); w.int(16)
+            w.key("scale_down_nempty_trigger"); w.int(4)
+            w.key("size_limit"); w.int(100)
+            w.key("size_limit_bytes"); w.int(20_971_520)
+            w.endObject()
+            w.key("instance_flags")
+            w.beginObject()
+            w.key("zstd_compression_enabled"); w.bool(info.zstdEnabled)
+            w.key("gzip_body_enabled"); w.bool(true)
+            w.endObject()
+            w.key("customer_info"); w.null()
+            w.endObject()
+        }
+    }
+
+    @Sendable func health(request: Request, context: AnvilRequestContext) async throws -> Response {
+        .json(["status": "ok"])
+    }
+}
+
+/// `/settings`: the workspace as the SDK's prompt hub code reads it.
+struct SettingsController: Sendable {
+    let tenants: any TenantStore
+
+    func addRoutes(to group: RouterGroup<TenantContext>) {
+        group.get("settings", use: get)
+    }
+
+    @Sendable func get(request: Request, context: TenantContext) async throws -> Response {
+        guard let ws = try await tenants.workspace(id: context.tenantId) else { throw APIError.notFound("workspace") }
+        return .json([
+            "id": .string(ws.id.lowercased), "display_name": .string(ws.name),
+            "created_at": .string(ws.createdAt.iso8601), "tenant_handle": ws.handle.map { .string($0) } ?? .null,
+        ])
+    }
+}

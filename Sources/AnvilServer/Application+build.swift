@@ -1,0 +1,114 @@
+import AnvilAuth
+import AnvilCore
+import AnvilHTTP
+import AnvilIngest
+import AnvilSQLite
+import AnvilStorage
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+public let anvilVersion = "0.1.0"
+
+/// The composition root: opens the embedded stores in the data directory, bootstraps the default
+/// workspace and API key, and wires the ingest worker and the HTTP server into one application.
+public func buildApplication(config: AnvilConfig, logger baseLogger: Logger? = nil) async throws -> some ApplicationProtocol {
+    var logger = baseLogger ?? Logger(label: "anvil")
+    logger.logLevel = config.logLevel
+
+    let dataDir = URL(fileURLWithPath: config.dataDir).standardizedFileURL.path
+    try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+
+    let metadata = try SQLiteMetadataStore(path: dataDir + "/metadata.sqlite", logger: logger)
+    let traces = try SQLiteTraceStore(path: dataDir + "/traces.sqlite", logger: logger)
+    let queue = try DiskQueue(directory: dataDir + "/queue", logger: logger)
+    let blobs = try FileBlobStore(root: dataDir + "/blobs")
+
+    let workspace = try await metadata.bootstrapDefaultWorkspace()
+    try await ensureAPIKey(config: config, metadata: metadata, workspace: workspace, dataDir: dataDir, logger: logger)
+    let secret = try loadOrCreateSecret(path: dataDir + "/secret")
+
+    let resolver = ProjectResolver(projects: metadata)
+    let ingest = IngestService(queue: queue, blobs: blobs)
+    let worker = IngestWorker(queue: queue, traces: traces, resolver: resolver, logger: logger)
+    let router = buildRouter(HTTPDependencies(
+        metadata: metadata, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
+        authenticator: Authenticator(store: metadata), signer: URLSigner(secret: secret), anvilVersion: anvilVersion))
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "anvil/\(anvilVersion)"),
+        logger: logger)
+    app.addServices(worker, QueueCloser(queue: queue))
+    return app
+}
+
+/// Makes sure a key can reach the default workspace: the configured one (stored hashed), or on
+/// first start a generated one, printed once and saved to `<data-dir>/api-key` (mode 0600).
+func ensureAPIKey(config: AnvilConfig, metadata: any TenantStore, workspace: Workspace, dataDir: String, logger: Logger) async throws {
+    if let key = config.apiKey {
+        if try await metadata.apiKey(hash: APIKeys.hash(key)) == nil {
+            try await metadata.createAPIKey(APIKey(
+                tenantId: workspace.id, hash: APIKeys.hash(key), shortKey: APIKeys.shortKey(key), description: "configured bootstrap key"))
+        }
+        return
+    }
+    let keyFile = dataDir + "/api-key"
+    guard try await metadata.apiKeyCount(tenantId: workspace.id) == 0 else {
+        if FileManager.default.fileExists(atPath: keyFile) {
+            logger.info("API key for the default workspace is in the data directory", metadata: ["key.file": "\(keyFile)"])
+        }
+        return
+    }
+    let key = APIKeys.generate()
+    try writeSecretFile(path: keyFile, contents: Array((key + "\n").utf8))
+    try await metadata.createAPIKey(APIKey(
+        tenantId: workspace.id, hash: APIKeys.hash(key), shortKey: APIKeys.shortKey(key), description: "generated bootstrap key"))
+    print("""
+        Generated an API key for the default workspace (shown once; also saved to \(keyFile)):
+
+            \(key)
+
+        Point the LangSmith SDK at this server with:
+            export LANGSMITH_ENDPOINT=http://\(config.host):\(config.port)/api/v1
+            export LANGSMITH_API_KEY=\(key)
+            export LANGSMITH_TRACING=true
+
+        """)
+    fflush(nil)
+}
+
+func loadOrCreateSecret(path: String) throws -> [UInt8] {
+    if let data = FileManager.default.contents(atPath: path), data.count >= 32 { return Array(data) }
+    var g = SystemRandomNumberGenerator()
+    let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
+    try writeSecretFile(path: path, contents: secret)
+    return secret
+}
+
+/// Writes a file readable only by the owner, durably.
+func writeSecretFile(path: String, contents: [UInt8]) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw ConfigError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    fchmod(fd, 0o600)
+    let ok = contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
+    guard ok, fsync(fd) == 0 else { throw ConfigError("cannot write \(path): \(String(cString: strerror(errno)))") }
+}
+
+/// Stops the disk queue's flusher when the application shuts down.
+struct QueueCloser: Service {
+    let queue: DiskQueue
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        queue.shutdown()
+    }
+}
+
+/// Builds the application and runs it until SIGINT/SIGTERM.
+public func runServer(config: AnvilConfig) async throws {
+    let app = try await buildApplication(config: config)
+    try await app.runService()
+}

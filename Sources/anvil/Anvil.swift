@@ -1,0 +1,47 @@
+import AnvilServer
+import ArgumentParser
+import Configuration
+
+@main
+struct Anvil: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anvil",
+        abstract: "A self-hosted, LangSmith-compatible LLM observability and evaluation server.",
+        version: anvilVersion,
+        subcommands: [Serve.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (all roles, embedded store).")
+
+    @Option(help: "Address to bind (env ANVIL_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "HTTP port (env ANVIL_PORT; default 1984).")
+    var port: Int?
+
+    @Option(name: .customLong("data-dir"), help: "Data directory (env ANVIL_DATA_DIR; default ./anvil-data).")
+    var dataDir: String?
+
+    @Option(name: .customLong("api-key"), help: "Bootstrap API key for the default workspace (env ANVIL_API_KEY; default: generated on first start).")
+    var apiKey: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ANVIL_LOG_LEVEL).")
+    var logLevel: String?
+
+    func run() async throws {
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        if let host { values["anvil.host"] = .init(.string(host), isSecret: false) }
+        if let port { values["anvil.port"] = .init(.int(port), isSecret: false) }
+        if let dataDir { values["anvil.dataDir"] = .init(.string(dataDir), isSecret: false) }
+        if let apiKey { values["anvil.apiKey"] = .init(.string(apiKey), isSecret: true) }
+        if let logLevel { values["anvil.logLevel"] = .init(.string(logLevel), isSecret: false) }
+        let reader = ConfigReader(providers: [
+            InMemoryProvider(name: "arguments", values: values),
+            EnvironmentVariablesProvider(),
+        ])
+        let config = try AnvilConfig(reader: reader.scoped(to: "anvil"))
+        try await runServer(config: config)
+    }
+}

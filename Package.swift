@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "AnvilHTTPTests",
             dependencies: [
-                "AnvilServer", "AnvilHTTP", "AnvilCore", "AnvilTesting",
+                "AnvilServer", "AnvilHTTP", "AnvilCore", "AnvilStorage", "AnvilIngest", "AnvilAuth", "AnvilTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

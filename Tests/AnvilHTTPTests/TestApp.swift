@@ -1,0 +1,71 @@
+import AnvilAuth
+import AnvilCore
+import AnvilHTTP
+import AnvilIngest
+import AnvilStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+
+/// An application over the in-memory stores with a known API key, for router-level tests.
+struct TestApp {
+    static let key = "lsv2_sk_test_0123456789abcdef0123456789"
+
+    let metadata = MemoryMetadataStore()
+    let traces = MemoryTraceStore()
+    let queue = MemoryIngestQueue()
+    let blobs = MemoryBlobStore()
+    let progress = IngestProgress()
+    var workspace: Workspace!
+
+    static func make() async throws -> TestApp {
+        var t = TestApp()
+        t.workspace = try await t.metadata.bootstrapDefaultWorkspace()
+        try await t.metadata.createAPIKey(APIKey(
+            tenantId: t.workspace.id, hash: APIKeys.hash(key), shortKey: "test", description: "test"))
+        return t
+    }
+
+    func application(maxQueueBytes: Int = 1 << 30) -> some ApplicationProtocol {
+        let logger = Logger(label: "test")
+        let resolver = ProjectResolver(projects: metadata)
+        let ingest = IngestService(queue: queue, blobs: blobs, limits: IngestLimits(maxQueueBytes: maxQueueBytes))
+        let router = buildRouter(HTTPDependencies(
+            metadata: metadata, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
+            authenticator: Authenticator(store: metadata), signer: URLSigner(secret: Array(repeating: 7, count: 32)),
+            anvilVersion: "test"))
+        var app = Application(router: router, logger: logger)
+        app.addServices(IngestWorker(queue: queue, traces: traces, resolver: resolver, logger: logger, progress: progress))
+        return app
+    }
+
+    /// Waits until the worker has applied everything queued so far.
+    func drain() async throws {
+        for _ in 0..<500 {
+            if await queue.depth() == 0 { return }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+        throw TestError("queue did not drain")
+    }
+}
+
+struct TestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+extension HTTPFields {
+    static var auth: HTTPFields { [HTTPField.Name("x-api-key")!: TestApp.key, .contentType: "application/json"] }
+}
+
+extension ByteBuffer {
+    static func json(_ s: String) -> ByteBuffer { ByteBuffer(string: s) }
+}
+
+/// Parses a response body as JSON (`.null` when it is not JSON, which no assertion accepts).
+func body(_ r: TestResponse) -> JSONValue {
+    (try? JSON.parse(Array(r.body.readableBytesView))) ?? .null
+}

@@ -40,7 +40,8 @@ public func buildApplication(config: AnvilConfig, logger baseLogger: Logger? = n
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "anvil/\(anvilVersion)"),
         logger: logger)
-    app.addServices(worker, QueueCloser(queue: queue))
+    // Services stop in reverse order: the HTTP server first, then the worker, then the queue.
+    app.addServices(QueueCloser(queue: queue), worker)
     return app
 }
 

@@ -136,7 +136,9 @@ public struct Run: Sendable, Hashable {
         merge(&serialized, u.serialized)
         merge(&error, u.error)
         merge(&referenceExampleId, u.referenceExampleId)
-        if let newTags = u.tags, u.kind == .patch || tags.isEmpty { tags = newTags }
+        // An empty list is "no tags", never "clear the tags": otherwise a patch's `[]` would win or
+        // lose against its post's tags depending on which arrived first.
+        if let newTags = u.tags, !newTags.isEmpty, u.kind == .patch || tags.isEmpty { tags = newTags }
         for a in u.attachments where !attachments.contains(where: { $0.name == a.name }) {
             attachments.append(a)
         }
@@ -186,9 +188,9 @@ extension Run {
 }
 
 public enum Percentile {
-    /// Nearest-rank percentile index into an ascending array of `count` values (shared by every
-    /// backend so their numbers agree).
+    /// Nearest-rank percentile: the index (0-based) of the ⌈p·n⌉-th smallest of `count` values.
+    /// Shared by every backend so their numbers agree.
     public static func index(_ p: Double, count: Int) -> Int {
-        max(0, min(count - 1, Int((Double(count - 1) * p).rounded(.down))))
+        max(0, min(count - 1, Int((Double(count) * p).rounded(.up)) - 1))
     }
 }

@@ -55,21 +55,32 @@ extension Request {
         }
     }
 
-    /// Query parameter access with LangSmith's conventions (repeated keys, `True`/`true`).
-    var query: QueryParams { QueryParams(uri.queryParameters) }
+    /// Query parameter access with LangSmith's conventions (repeated keys, `True`/`true`, and `+`
+    /// for space, which the Python SDK's `requests` sends).
+    var query: QueryParams { QueryParams(rawQuery: uri.query ?? "") }
 }
 
 struct QueryParams {
-    let params: Parameters
+    let pairs: [(String, String)]
 
-    init(_ params: Parameters) { self.params = params }
+    /// Parses `application/x-www-form-urlencoded` query text: `+` is a space, then percent-decoding.
+    init(rawQuery: String) {
+        pairs = rawQuery.split(separator: "&", omittingEmptySubsequences: true).map { item in
+            let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                let spaced = s.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return (decode(kv[0]), kv.count > 1 ? decode(kv[1]) : "")
+        }
+    }
 
     func string(_ name: String) -> String? {
-        params[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        pairs.first { $0.0 == name && !$0.1.isEmpty }?.1
     }
 
     func all(_ name: String) -> [String] {
-        params.getAll(name).map { String($0) }.filter { !$0.isEmpty }
+        pairs.filter { $0.0 == name && !$0.1.isEmpty }.map(\.1)
     }
 
     func bool(_ name: String) throws -> Bool? {

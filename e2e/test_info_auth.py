@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import subprocess
 import uuid
 
 import pytest
@@ -215,3 +216,28 @@ def test_configuration_from_env_only(server_factory) -> None:
     api.ingest([run])
     wait_runs(api, [run["id"]])
     assert any(srv.data_dir.iterdir()), "ANVIL_DATA_DIR was not used for storage"
+
+
+def test_flags_override_environment(server_factory, tmp_path) -> None:
+    """Precedence is command line > env > defaults: flags win over conflicting ANVIL_* values."""
+    decoy_dir = tmp_path / "env-data-dir"
+    srv: AnvilServer = server_factory(env={
+        "ANVIL_PORT": "1",  # would fail to bind if it were used
+        "ANVIL_DATA_DIR": str(decoy_dir),
+        "ANVIL_API_KEY": "env-key-that-must-lose-0000",
+    })
+    r = requests.get(srv.api("/api/v1") + "/sessions", headers=srv.headers, timeout=5)
+    assert r.status_code == 200, r.text
+    bad = requests.get(srv.api("/api/v1") + "/sessions", headers={"x-api-key": "env-key-that-must-lose-0000"}, timeout=5)
+    assert bad.status_code in (401, 403)
+    assert (srv.data_dir / "traces.sqlite").exists()
+    assert not decoy_dir.exists()
+
+
+def test_invalid_configuration_is_rejected_at_start(anvil_bin, tmp_path) -> None:
+    """A bad value stops the server at start-up with a message naming it."""
+    proc = subprocess.run(
+        [str(anvil_bin), "serve", "--port", "0", "--data-dir", str(tmp_path / "d"), "--log-level", "loud"],
+        capture_output=True, text=True, timeout=30)
+    assert proc.returncode != 0
+    assert "loud" in (proc.stdout + proc.stderr)

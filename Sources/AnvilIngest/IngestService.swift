@@ -202,13 +202,20 @@ public struct IngestService: Sendable {
 
     // MARK: attachments
 
-    /// Blob key of an attachment: tenant, run, and the name reduced to a safe file name.
+    /// Blob key of an attachment: tenant, run, and the name reduced to a safe file name. When the
+    /// reduction changed the name, a hash of the original keeps distinct names apart (`a/b` vs `a_b`).
     public static func attachmentKey(tenantId: UUID, runId: UUID, name: String) -> String {
-        let safe = String(name.unicodeScalars.map { c -> Character in
+        var safe = String(name.unicodeScalars.map { c -> Character in
             (CharacterSet.alphanumerics.contains(c) && c.isASCII) || c == "-" || c == "_" || c == "." ? Character(c) : "_"
-        }).prefix(120)
-        let trimmed = safe.hasPrefix(".") ? "_" + safe.dropFirst() : Substring(safe)
-        return "attachments/\(tenantId.lowercased)/\(runId.lowercased)/\(trimmed.isEmpty ? "_" : String(trimmed))"
+        }.prefix(120))
+        if safe.hasPrefix(".") { safe = "_" + safe.dropFirst() }
+        if safe.isEmpty { safe = "_" }
+        if safe != name {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+            for b in name.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+            safe += "-" + String(hash, radix: 16)
+        }
+        return "attachments/\(tenantId.lowercased)/\(runId.lowercased)/\(safe)"
     }
 
     func storeAttachment(runId: UUID, name: String, contentType: String?, bytes: [UInt8], tenantId: UUID) async throws -> Attachment {

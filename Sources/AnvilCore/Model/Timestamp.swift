@@ -30,15 +30,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         var out = [UInt8]()
         out.reserveCapacity(32)
         func pad(_ v: Int64, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
-            var x = v
-            var i = width - 1
-            while i >= 0 && x > 0 {
-                digits[i] = UInt8(0x30 + x % 10)
-                x /= 10
-                i -= 1
-            }
-            out.append(contentsOf: digits)
+            // Zero-padded to `width`, never truncated (a year past 9999 keeps all its digits).
+            let text = String(v).utf8
+            if text.count < width { out.append(contentsOf: repeatElement(0x30, count: width - text.count)) }
+            out.append(contentsOf: text)
         }
         pad(y, 4); out.append(0x2D); pad(m, 2); out.append(0x2D); pad(d, 2)
         out.append(UInt8(ascii: "T"))
@@ -80,7 +75,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         }
         guard let y = num(0..<4), let mo = num(4..<6), let d = num(6..<8), let h = num(9..<11),
             let mi = num(11..<13), let s = num(13..<15), let f = num(15..<21),
-            (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+            (1...12).contains(mo), (1...Self.daysInMonth(y, mo)).contains(d), h < 24, mi < 60, s < 61
         else { return nil }
         let days = Self.days(fromCivil: y, mo, d)
         self.init(microseconds: ((days * 24 + h) * 60 + mi) * 60_000_000 + s * 1_000_000 + f)
@@ -104,7 +99,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
             return false
         }
         guard let y = digits(4), take(0x2D), let mo = digits(2), take(0x2D), let d = digits(2),
-            (1...12).contains(mo), (1...31).contains(d)
+            (1...12).contains(mo), (1...Self.daysInMonth(y, mo)).contains(d)
         else { return nil }
         var micros: Int64 = 0
         var offsetSeconds: Int64 = 0
@@ -135,9 +130,16 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
                 } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
                     let sign: Int64 = b[i] == UInt8(ascii: "+") ? 1 : -1
                     i += 1
-                    guard let oh = digits(2) else { return nil }
-                    _ = take(0x3A)
-                    let om = digits(2) ?? 0
+                    guard let oh = digits(2), oh < 24 else { return nil }
+                    // `±hh`, `±hhmm` or `±hh:mm`; a colon must be followed by the minutes.
+                    let om: Int64
+                    if take(0x3A) {
+                        guard let m = digits(2) else { return nil }
+                        om = m
+                    } else {
+                        om = digits(2) ?? 0
+                    }
+                    guard om < 60 else { return nil }
                     offsetSeconds = sign * (oh * 3600 + om * 60)
                 } else {
                     return nil
@@ -146,6 +148,16 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
             guard i == b.count else { return nil }
         }
         return days(fromCivil: y, mo, d) * 86_400_000_000 + micros - offsetSeconds * 1_000_000
+    }
+
+    /// Length of month `m` of year `y` (proleptic Gregorian), so `2023-02-29` and `2024-04-31` are
+    /// rejected instead of silently rolling over into the next month.
+    static func daysInMonth(_ y: Int64, _ m: Int64) -> Int64 {
+        switch m {
+        case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -78,6 +78,7 @@ public enum Decompression {
 
     /// Streaming decode: the SDK's frames come from a stream writer and declare no content size.
     static func zstd(_ input: [UInt8], limit: Int) throws(DecompressionError) -> [UInt8] {
+        guard !input.isEmpty else { throw .corrupt(encoding: "zstd", reason: "empty body") }
         guard let stream = anvil_zstd_dstream_create() else { throw .unsupported("zstd") }
         defer { anvil_zstd_dstream_free(stream) }
         var output = [UInt8]()

@@ -55,9 +55,9 @@ public enum Multipart {
 
         // The first boundary may open the body without a preceding CRLF.
         var pos: Int
-        if starts(buf, at: 0, with: dashBoundary) {
+        if starts(buf, at: 0, with: dashBoundary) && endsDelimiter(buf, at: dashBoundary.count) {
             pos = dashBoundary.count
-        } else if let first = find(buf, delimiter, from: 0) {
+        } else if let first = findDelimiter(buf, delimiter, from: 0) {
             pos = first + delimiter.count
         } else {
             throw MultipartError(message: "multipart body has no boundary line (expected '--\(String(decoding: boundary, as: UTF8.self))')")
@@ -79,7 +79,7 @@ public enum Multipart {
             }
             let headers = try parseHeaders(UnsafeBufferPointer(rebasing: buf[pos..<headerEnd]))
             let bodyStart = headerEnd + 4
-            guard let next = find(buf, delimiter, from: bodyStart) else {
+            guard let next = findDelimiter(buf, delimiter, from: bodyStart) else {
                 throw MultipartError(message: "multipart body truncated: part '\(headers.name)' has no closing boundary")
             }
             parts.append(MultipartPart(name: headers.name, contentType: headers.contentType, body: bodyStart..<next))
@@ -148,6 +148,26 @@ public enum Multipart {
         guard pos + prefix.count <= buf.count else { return false }
         for i in 0..<prefix.count where buf[pos + i] != prefix[i] { return false }
         return true
+    }
+
+    /// First `CRLF--boundary` at or after `from` that really is a delimiter: followed by `--`, or by
+    /// optional blanks and CRLF (RFC 2046 §5.1.1), or by the end of the buffer (a truncated body,
+    /// reported by the caller). Text like `--boundaryX` inside a part body is content, not a delimiter.
+    static func findDelimiter(_ buf: UnsafeBufferPointer<UInt8>, _ delimiter: [UInt8], from: Int) -> Int? {
+        var start = from
+        while let hit = find(buf, delimiter, from: start) {
+            if endsDelimiter(buf, at: hit + delimiter.count) { return hit }
+            start = hit + 1
+        }
+        return nil
+    }
+
+    /// Whether the bytes at `pos` can follow a boundary: `--`, blanks then CRLF, or the end.
+    static func endsDelimiter(_ buf: UnsafeBufferPointer<UInt8>, at pos: Int) -> Bool {
+        if pos >= buf.count || starts(buf, at: pos, with: [UInt8(ascii: "-"), UInt8(ascii: "-")]) { return true }
+        var i = pos
+        while i < buf.count && (buf[i] == 0x20 || buf[i] == 0x09) { i += 1 }
+        return i >= buf.count || starts(buf, at: i, with: [0x0D, 0x0A]) || (i + 1 == buf.count && buf[i] == 0x0D)
     }
 
     /// First index of `needle` at or after `from` (searching at most `limit` bytes), via memmem.

@@ -69,13 +69,15 @@ public enum RunUpdateDecoder {
 
     /// Sets one payload field from its raw JSON (from the main object or its own part).
     public static func setPayload(_ update: inout RunUpdate, _ field: String, _ raw: [UInt8], context: String) throws(IngestError) {
+        // The first byte of the value: a part body may carry whitespace around it.
+        let first = raw.first { $0 > 0x20 }
         if field == "error" {
             do {
                 try JSON.validate(raw)
             } catch {
                 throw .bad("\(context).error: invalid JSON: \(error)")
             }
-            if raw.first != UInt8(ascii: "n") { update.error = try errorText(raw[...], context) }
+            if first != UInt8(ascii: "n") { update.error = try errorText(raw[...], context) }
             return
         }
         let value: RawJSON
@@ -84,8 +86,7 @@ public enum RunUpdateDecoder {
         } catch {
             throw .bad("\(context).\(field): invalid JSON: \(error)")
         }
-        if value.isNull { return }
-        let first = raw.first { $0 > 0x20 }
+        if first == UInt8(ascii: "n") { return }  // null (valid JSON starting with 'n'): not provided
         switch field {
         case "events":
             guard first == UInt8(ascii: "[") else { throw .invalid("\(context).events must be an array") }
@@ -119,6 +120,9 @@ public enum RunUpdateDecoder {
             }
             if let trace = u.traceId, order.traceId != trace {
                 throw .invalid("\(context): dotted_order must start with trace_id \(trace.lowercased)")
+            }
+            if let parent = u.parentRunId, order.parentId != parent {
+                throw .invalid("\(context): parent_run_id \(parent.lowercased) is not the parent in dotted_order")
             }
             if u.traceId == nil { u.traceId = order.traceId }
             if u.parentRunId == nil, let parent = order.parentId, u.kind == .post { u.parentRunId = parent }
@@ -158,12 +162,23 @@ public enum RunUpdateDecoder {
             }
             return t
         case .int(let ms)?:  // older JS SDKs send epoch milliseconds
+            // Checked: `ms * 1000` on a hostile value would overflow and trap.
+            guard epochMilliseconds.contains(Double(ms)) else { throw outOfRange(name, context) }
             return Timestamp(microseconds: ms * 1000)
         case .double(let ms)?:
-            return Timestamp(microseconds: Int64(ms * 1000))
+            guard epochMilliseconds.contains(ms) else { throw outOfRange(name, context) }
+            return Timestamp(microseconds: Int64((ms * 1000).rounded()))
         default:
             throw .invalid("\(context): \(name) must be an ISO-8601 string")
         }
+    }
+
+    /// Epoch milliseconds accepted for times: years 0001 through 9999, the range ISO-8601 strings
+    /// (and the SDKs' datetimes) can express.
+    static let epochMilliseconds: ClosedRange<Double> = -62_135_596_800_000...253_402_300_799_999
+
+    static func outOfRange(_ name: String, _ context: String) -> IngestError {
+        .invalid("\(context): \(name) is out of range (epoch milliseconds must fall in years 0001–9999)")
     }
 
     static func errorText(_ raw: ArraySlice<UInt8>, _ context: String) throws(IngestError) -> String {

@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "AnvilCoreTests", dependencies: ["AnvilCore"], swiftSettings: strict),
         .testTarget(
             name: "AnvilStorageTests",
-            dependencies: ["AnvilCore", "AnvilStorage", "AnvilSQLite", "AnvilTesting"],
+            dependencies: ["AnvilCore", "AnvilStorage", "AnvilSQLite", "AnvilTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

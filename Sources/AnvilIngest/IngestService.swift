@@ -88,7 +88,7 @@ public struct IngestService: Sendable {
             let pieces = part.name.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             guard pieces.count >= 2 else { throw IngestError.bad("unknown part name '\(part.name.prefix(100))'") }
             let kind = pieces[0]
-            guard let id = UUID(uuidString: pieces[1]) else {
+            guard let id = UUID(fast: pieces[1]) else {
                 throw IngestError.invalid("part '\(part.name.prefix(100))': '\(pieces[1].prefix(64))' is not a UUID")
             }
             switch kind {

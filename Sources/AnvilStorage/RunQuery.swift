@@ -37,6 +37,12 @@ public struct RunQuery: Sendable, Hashable {
         case inputs, outputs, extra, events, serialized
     }
 
+    /// The most runs one page holds.
+    public static let maximumLimit = 1000
+
+    /// `limit` clamped to `1...maximumLimit`: the page size every store uses.
+    public var pageSize: Int { max(1, min(limit, Self.maximumLimit)) }
+
     public init(tenantId: UUID, limit: Int = 100, order: SortOrder = .desc) {
         self.tenantId = tenantId
         self.limit = limit

@@ -26,7 +26,7 @@ public struct DottedOrder: Sendable, Hashable {
             guard part.utf8.count > 36 else { return nil }
             let idStart = part.index(part.endIndex, offsetBy: -36)
             guard let time = Timestamp(dottedOrderStamp: part[..<idStart]),
-                let id = UUID(uuidString: String(part[idStart...]))
+                let id = UUID(fast: part[idStart...])
             else { return nil }
             segments.append(Segment(time: time, id: id))
         }
@@ -52,7 +52,3 @@ public struct DottedOrder: Sendable, Hashable {
     }
 }
 
-extension UUID {
-    /// Canonical lower-case form, as the SDKs send and compare ids.
-    public var lowercased: String { uuidString.lowercased() }
-}

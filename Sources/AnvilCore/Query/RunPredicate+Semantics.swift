@@ -7,9 +7,14 @@ import Foundation
 /// * A comparison against a missing (NULL) column is false, whatever the operator (SQL semantics).
 ///   Token counts and costs count as 0 when a run has none.
 /// * Text `contains` is case-insensitive for ASCII; `like` follows SQL LIKE (`%`, `_`, `\` escapes),
-///   also ASCII-case-insensitive.
+///   also ASCII-case-insensitive; a pattern ending in an unpaired `\` matches nothing.
+/// * `has(payload, {...})`: the payload is an object (absent metadata counts as `{}`) holding every
+///   given key with a JSON-equal value; numbers compare numerically at every depth, objects by key
+///   set and members, arrays element by element.
 /// * Metadata / input / output entry values and feedback values are compared by their text form
-///   (a string as itself, numbers in decimal, booleans as `true`/`false`); a number literal also
+///   (`JSONValue.textForm`: a string as itself, integral numbers below 1e15 without a fraction,
+///   other numbers in shortest round-trip form such as `0.75` or `1e-05`, booleans as
+///   `true`/`false`, `null`, objects and arrays as compact JSON with sorted keys); a number literal also
 ///   matches a numerically equal JSON number. Ordering operators compare numerically when the
 ///   literal is a number, as strings otherwise.
 public struct RunFacts: Sendable {
@@ -157,8 +162,18 @@ extension RunPredicate {
         String(decoding: s.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
     }
 
-    /// SQL LIKE over bytes: `%` any run, `_` one character, `\` escapes the next byte.
+    /// SQL LIKE over bytes: `%` any run, `_` one character, `\` escapes the next byte. A pattern
+    /// ending in an unpaired `\` matches nothing, as in SQLite.
     static func like(_ s: ArraySlice<UInt8>, _ p: ArraySlice<UInt8>) -> Bool {
+        var i = p.startIndex
+        while i < p.endIndex {
+            if p[i] == UInt8(ascii: "\\") {
+                guard i + 1 < p.endIndex else { return false }
+                i += 2
+            } else {
+                i += 1
+            }
+        }
         var si = s.startIndex, pi = p.startIndex
         var starP: Int? = nil, starS = 0
         while si < s.endIndex {
@@ -194,9 +209,18 @@ extension RunPredicate {
         }
     }
 
+    /// JSON equality for `has(payload, {...})`: numbers numerically at every depth (`1` = `1.0`),
+    /// objects by key set and members, arrays element by element.
     static func jsonEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
-        if let x = a.numericValue, let y = b.numericValue { return x == y }
-        return a == b
+        switch (a, b) {
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && x.allSatisfy { key, value in y[key].map { jsonEqual(value, $0) } ?? false }
+        case (.array(let x), .array(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { jsonEqual($0, $1) }
+        default:
+            if let x = a.numericValue, let y = b.numericValue { return x == y }
+            return a == b
+        }
     }
 }
 

@@ -64,7 +64,7 @@ public enum Payload: String, Sendable, Hashable {
 }
 
 public enum TextMatch: Sendable, Hashable {
-    /// SQL LIKE with `\` as the escape character; case-sensitive.
+    /// SQL LIKE with `\` as the escape character; ASCII-case-insensitive (see the semantics).
     case like(String)
     case notLike(String)
     /// Case-insensitive substring.

@@ -31,7 +31,7 @@ public enum FeedbackDecoder {
             switch o[name] {
             case nil, .null?: return nil
             case .string(let s)?:
-                guard let id = UUID(uuidString: s) else { throw .invalid("\(context): \(name) '\(s.prefix(64))' is not a UUID") }
+                guard let id = UUID(fast: s) else { throw .invalid("\(context): \(name) '\(s.prefix(64))' is not a UUID") }
                 return id
             default: throw .invalid("\(context): \(name) must be a UUID string")
             }

@@ -92,25 +92,30 @@ public enum Multipart {
         var contentType: String?
     }
 
+    /// Parses part headers on bytes (this runs once per part on the ingest hot path).
     static func parseHeaders(_ bytes: UnsafeBufferPointer<UInt8>) throws(MultipartError) -> PartHeaders {
-        let text = String(decoding: bytes, as: UTF8.self)
         var name: String?
         var contentType: String?
-        for line in text.split(separator: "\r\n", omittingEmptySubsequences: true) {
-            guard let colon = line.firstIndex(of: ":") else {
-                throw MultipartError(message: "malformed multipart part header '\(line.prefix(80))'")
+        var lineStart = 0
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && !(bytes[lineEnd] == 0x0D && lineEnd + 1 < bytes.count && bytes[lineEnd + 1] == 0x0A) {
+                lineEnd += 1
             }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            switch key {
-            case "content-disposition":
+            defer { lineStart = lineEnd + 2 }
+            if lineEnd == lineStart { continue }
+            let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
+                throw MultipartError(message: "malformed multipart part header '\(String(decoding: line.prefix(80), as: UTF8.self))'")
+            }
+            let key = trim(UnsafeBufferPointer(rebasing: line[..<colon]))
+            let value = trim(UnsafeBufferPointer(rebasing: line[(colon + 1)...]))
+            if equalsLowercase(key, "content-disposition") {
                 name = dispositionName(value)
-            case "content-type":
-                contentType = value
-            case "content-encoding":
+            } else if equalsLowercase(key, "content-type") {
+                contentType = String(decoding: value, as: UTF8.self)
+            } else if equalsLowercase(key, "content-encoding") {
                 throw MultipartError(message: "per-part Content-Encoding is not supported; compress the whole body instead")
-            default:
-                continue
             }
         }
         guard let name, !name.isEmpty else {
@@ -119,28 +124,66 @@ public enum Multipart {
         return PartHeaders(name: name, contentType: contentType)
     }
 
-    /// The `name` parameter of `form-data; name="…"`.
-    static func dispositionName(_ value: String) -> String? {
-        var rest = Substring(value)
-        while let range = rest.range(of: "name=") {
-            let before = rest[..<range.lowerBound]
-            rest = rest[range.upperBound...]
-            // Skip `filename=`: the character before `name=` must be a separator.
-            if let last = before.last, last != ";" && last != " " && last != "\t" { continue }
-            if rest.first == "\"" {
-                var out = ""
-                var escaped = false
-                for ch in rest.dropFirst() {
-                    if escaped { out.append(ch); escaped = false; continue }
-                    if ch == "\\" { escaped = true; continue }
-                    if ch == "\"" { return out }
-                    out.append(ch)
+    static func trim(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var lo = 0, hi = b.count
+        while lo < hi && (b[lo] == 0x20 || b[lo] == 0x09) { lo += 1 }
+        while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0x09) { hi -= 1 }
+        return UnsafeBufferPointer(rebasing: b[lo..<hi])
+    }
+
+    /// ASCII case-insensitive comparison with a lower-case literal.
+    static func equalsLowercase(_ b: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        guard b.count == literal.utf8CodeUnitCount else { return false }
+        let p = literal.utf8Start
+        for i in 0..<b.count {
+            var c = b[i]
+            if c >= 0x41 && c <= 0x5A { c += 0x20 }
+            if c != p[i] { return false }
+        }
+        return true
+    }
+
+    /// The `name` parameter of `form-data; name="…"` (not `filename=`), on bytes.
+    static func dispositionName(_ value: UnsafeBufferPointer<UInt8>) -> String? {
+        var i = 0
+        while i + 5 <= value.count {
+            // Find "name=" preceded by a separator (or at the start).
+            let isName = (value[i] | 0x20) == UInt8(ascii: "n") && (value[i + 1] | 0x20) == UInt8(ascii: "a")
+                && (value[i + 2] | 0x20) == UInt8(ascii: "m") && (value[i + 3] | 0x20) == UInt8(ascii: "e")
+                && value[i + 4] == UInt8(ascii: "=")
+            let separated = i == 0 || value[i - 1] == UInt8(ascii: ";") || value[i - 1] == 0x20 || value[i - 1] == 0x09
+            guard isName && separated else {
+                i += 1
+                continue
+            }
+            var j = i + 5
+            if j < value.count && value[j] == UInt8(ascii: "\"") {
+                j += 1
+                var out = [UInt8]()
+                while j < value.count {
+                    let c = value[j]
+                    if c == UInt8(ascii: "\\") && j + 1 < value.count {
+                        out.append(value[j + 1])
+                        j += 2
+                        continue
+                    }
+                    if c == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
+                    out.append(c)
+                    j += 1
                 }
                 return nil
             }
-            return String(rest.prefix { $0 != ";" }).trimmingCharacters(in: .whitespaces)
+            var end = j
+            while end < value.count && value[end] != UInt8(ascii: ";") { end += 1 }
+            return String(decoding: trim(UnsafeBufferPointer(rebasing: value[j..<end])), as: UTF8.self)
         }
         return nil
+    }
+
+    /// String convenience for tests and callers outside the hot path.
+    static func dispositionName(_ value: String) -> String? {
+        var bytes = Array(value.utf8)
+        return bytes.withUnsafeMutableBufferPointer { dispositionName(UnsafeBufferPointer($0)) }
     }
 
     @inline(__always)

@@ -10,10 +10,15 @@ public final class SQLiteDatabase: Sendable {
     private let readers: [Confined]
     private let nextReader = Counter()
 
-    /// Opens (creating if needed) and applies `migrations` before returning.
-    public init(path: String, readers readerCount: Int = 4, migrations: [SQLiteMigration], logger: Logger) throws {
+    /// Opens (creating if needed) and applies `migrations` before returning. `prepare` runs on
+    /// every connection as it opens (e.g. to register SQL functions the store's queries use).
+    public init(
+        path: String, readers readerCount: Int = 4, migrations: [SQLiteMigration], logger: Logger,
+        prepare: (SQLiteConnection) throws -> Void = { _ in }
+    ) throws {
         self.path = path
         let writeConnection = try SQLiteConnection(path: path, readOnly: false)
+        try prepare(writeConnection)
         // WAL: readers never block the writer and the writer never blocks readers.
         try writeConnection.execute("PRAGMA journal_mode = WAL")
         // FULL: every commit is fsync'd. The ingest queue acknowledges entries once the commit
@@ -32,10 +37,11 @@ public final class SQLiteDatabase: Sendable {
         var pool: [Confined] = []
         for i in 0..<max(1, readerCount) {
             let c = try SQLiteConnection(path: path, readOnly: true)
+            try prepare(c)
             try c.execute("PRAGMA busy_timeout = 10000")
-            // Readers map the file: large scans avoid a read() copy per page.
-            try c.execute("PRAGMA mmap_size = 1073741824")
-            try c.execute("PRAGMA cache_size = -32768")
+            // No mmap: mapped pages of a large store would count against the process's memory;
+            // reads go through the OS page cache into a bounded 16 MiB page cache per reader.
+            try c.execute("PRAGMA cache_size = -16384")
             try c.execute("PRAGMA temp_store = MEMORY")
             pool.append(Confined(c, label: "anvil.sqlite.reader.\(i)"))
         }

@@ -166,10 +166,19 @@ public final class SQLiteMetadataStore: TenantStore, ProjectStore, ShareStore {
         if let c = q.nameContains { conditions.append("instr(lower(name), lower(?)) > 0"); bindings.append(.text(c)) }
         if let d = q.referenceDatasetId { conditions.append("reference_dataset_id = ?"); bindings.append(.uuid(d)) }
         if let free = q.referenceFree { conditions.append(free ? "reference_dataset_id IS NULL" : "reference_dataset_id IS NOT NULL") }
-        for (key, value) in q.metadata ?? [:] {
-            let path = "$.metadata.\"" + key.replacingOccurrences(of: "\"", with: "\\\"") + "\""
-            conditions.append("json_extract(extra, ?) = json_extract(?, '$')")
-            bindings += [.text(path), .textBytes(value.encoded)]
+        // Metadata values equal as JSON, as `has(metadata, …)` compares them (numbers numerically,
+        // objects whatever their key order); keys are matched as data, since a JSON path cannot
+        // spell every key.
+        for key in (q.metadata ?? [:]).keys.sorted() {
+            var json = SQLitePredicateCompiler(alias: "projects")
+            let member = json.nextAlias()
+            let equal = json.jsonEquals(type: "\(member).type", value: "\(member).value", q.metadata![key]!)
+            conditions.append("""
+                EXISTS (SELECT 1 FROM json_each(extra, '$.metadata') AS \(member) \
+                WHERE json_type(extra, '$.metadata') = 'object' AND \(member).key = ? AND \(equal))
+                """)
+            bindings.append(.text(key))
+            bindings += json.bindings
         }
         let order = q.sortByDesc ? "DESC" : "ASC"
         return try await projects(

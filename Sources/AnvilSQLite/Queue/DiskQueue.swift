@@ -3,7 +3,8 @@ import CZlib
 import Foundation
 import Logging
 
-/// The embedded ingest queue: an append-only log of length-and-CRC-framed records in segment
+/// The embedded ingest queue: an append-only log of length-and-CRC-framed records (`u32 length`,
+/// `u32 crc32(length ‖ payload)`, payload; little-endian) in segment
 /// files under `<data-dir>/queue`, with group commit.
 ///
 /// `append` returns after the record is written *and* `fdatasync`'d. Concurrent appends are
@@ -45,7 +46,6 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
         var segments = try Self.listSegments(directory)
         if segments.isEmpty { segments = [1] }
         var ack = Self.readCheckpoint(directory) ?? QueuePosition(segment: segments[0], offset: 0)
-        if ack.segment < segments[0] { ack = QueuePosition(segment: segments[0], offset: 0) }
 
         // Validate the last segment fully and cut a torn tail.
         var sizes: [UInt64: UInt64] = [:]
@@ -72,13 +72,21 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
         writeSegment = last
         writeOffset = validEnd
         segmentSizes = sizes
-        if ack > QueuePosition(segment: last, offset: validEnd) { ack = QueuePosition(segment: last, offset: validEnd) }
+        // The checkpoint only ever names the end of a durable record, so one that is not a record
+        // boundary of a segment we hold is corrupt. Replaying from the oldest segment is safe
+        // (writes are idempotent); trusting it could skip entries never applied.
+        if !Self.isRecordBoundary(directory, ack, sizes: sizes) {
+            logger.warning("ignoring invalid queue checkpoint", metadata: ["queue.checkpoint": "\(ack)"])
+            ack = QueuePosition(segment: segments[0], offset: 0)
+        }
         ackPosition = ack
         readPosition = ack
         durableEnd = QueuePosition(segment: last, offset: validEnd)
         Self.fsyncDirectory(directory)
 
-        let t = Thread { [unowned self] in self.flushLoop() }
+        // The flusher holds the queue strongly until `shutdown()` ends its loop: with an unowned
+        // capture, a queue released before the thread first ran crashed the process.
+        let t = Thread { self.flushLoop() }
         t.name = "anvil.queue.flusher"
         thread = t
         t.start()
@@ -108,7 +116,7 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
         var record = [UInt8]()
         record.reserveCapacity(payload.count + Self.headerSize)
         Self.appendUInt32(&record, UInt32(payload.count))
-        Self.appendUInt32(&record, Self.crc(payload))
+        Self.appendUInt32(&record, Self.crc(length: UInt32(payload.count), payload))
         record.append(contentsOf: payload)
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
             enqueue(record, c)
@@ -160,8 +168,10 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
             if isStopped { throw CancellationError() }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    // Checking cancellation under the lock closes the window where the cancel
+                    // handler's wake-up ran before this waiter was registered (it then slept forever).
                     let ready = locked { () -> Bool in
-                        if readPosition < durableEnd || stopped { return true }
+                        if readPosition < durableEnd || stopped || Task.isCancelled { return true }
                         waiters.append(c)
                         return false
                     }
@@ -321,7 +331,7 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
             if !entries.isEmpty && total + length > maxBytes { break }
             var payload = [UInt8](repeating: 0, count: length)
             let n = payload.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(position) + off_t(headerSize)) }
-            guard n == length, Self.crc(payload) == crc else {
+            guard n == length, Self.crc(length: UInt32(length), payload) == crc else {
                 throw QueueError("corrupt queue record at \(segment):\(position)")
             }
             entries.append(QueueEntry(position: QueuePosition(segment: segment, offset: position), payload: payload))
@@ -335,6 +345,22 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
         QueuePosition(segment: entry.position.segment, offset: entry.position.offset + UInt64(headerSize + entry.payload.count))
     }
 
+    /// Whether `position` is the start or end of a record in a segment of `sizes` (segment → size).
+    static func isRecordBoundary(_ directory: String, _ position: QueuePosition, sizes: [UInt64: UInt64]) -> Bool {
+        guard let size = sizes[position.segment], position.offset <= size else { return false }
+        if position.offset == 0 || position.offset == size { return true }
+        let fd = open(path(directory, position.segment), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var offset: UInt64 = 0
+        var header = [UInt8](repeating: 0, count: headerSize)
+        while offset < position.offset {
+            guard pread(fd, &header, headerSize, off_t(offset)) == headerSize else { return false }
+            offset += UInt64(headerSize) + UInt64(readUInt32(header, 0))
+        }
+        return offset == position.offset
+    }
+
     /// Length of the prefix of the file that consists of whole, CRC-valid records.
     static func validPrefix(fd: Int32) throws -> UInt64 {
         var position: UInt64 = 0
@@ -345,7 +371,7 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
             guard length <= maxRecordSize else { return position }
             var payload = [UInt8](repeating: 0, count: length)
             let n = payload.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(position) + off_t(headerSize)) }
-            guard n == length, crc(payload) == readUInt32(header, 4) else { return position }
+            guard n == length, crc(length: UInt32(length), payload) == readUInt32(header, 4) else { return position }
             position += UInt64(headerSize + length)
         }
     }
@@ -394,8 +420,14 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
         }
     }
 
-    static func crc(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
+    /// CRC-32 of the little-endian length followed by the payload. Covering the length means a
+    /// zero-filled tail (what a crash can leave after the file grew but before its data landed) is
+    /// not a run of valid empty records: the CRC of four zero bytes is not zero.
+    static func crc(length: UInt32, _ payload: [UInt8]) -> UInt32 {
+        var lengthBytes: [UInt8] = []
+        appendUInt32(&lengthBytes, length)
+        let head = lengthBytes.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+        return payload.withUnsafeBufferPointer { UInt32(crc32(head, $0.baseAddress, uInt($0.count))) }
     }
 
     static func appendUInt32(_ out: inout [UInt8], _ v: UInt32) {

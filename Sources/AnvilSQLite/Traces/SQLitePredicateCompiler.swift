@@ -7,6 +7,7 @@ import Foundation
 struct SQLitePredicateCompiler {
     let alias: String
     private(set) var bindings: [SQLiteValue] = []
+    private var aliasCounter = 0
 
     init(alias: String) { self.alias = alias }
 
@@ -31,11 +32,27 @@ struct SQLitePredicateCompiler {
             bindings.append(.text(tag))
             return "EXISTS (SELECT 1 FROM json_each(\(alias).tags) WHERE value = ?)"
         case .contains(let payload, let object):
-            guard !object.isEmpty else { return "(\(payloadColumn(payload)) IS NOT NULL)" }
-            return "(" + object.keys.sorted().map { containsOne(payload, $0, object[$0]!) }.joined(separator: " AND ") + ")"
+            // Absent metadata counts as `{}`, so every run's metadata contains the empty object;
+            // inputs and outputs must be objects.
+            guard !object.isEmpty else { return payload == .metadata ? "1" : "(json_type(\(payloadColumn(payload))) = 'object')" }
+            var parts = [objectGuard(payload)]
+            for key in object.keys.sorted() {
+                let member = nextAlias()
+                let (source, pathBinding) = payloadSource(payload)
+                if let pathBinding { bindings.append(.text(pathBinding)) }
+                bindings.append(.text(key))
+                let equal = jsonEquals(type: "\(member).type", value: "\(member).value", object[key]!)
+                parts.append("EXISTS (SELECT 1 FROM json_each(\(source)\(pathBinding == nil ? "" : ", ?")) AS \(member) WHERE \(member).key = ? AND \(equal))")
+            }
+            return "(" + parts.joined(separator: " AND ") + ")"
         case .hasKey(let payload, let key):
-            bindings.append(.text(path(payload, key)))
-            return "(json_type(\(payloadColumn(payload)), ?) IS NOT NULL)"
+            // Keys are matched as data through json_each: a JSON path cannot spell every key.
+            let guardSQL = objectGuard(payload)
+            let member = nextAlias()
+            let (source, pathBinding) = payloadSource(payload)
+            if let pathBinding { bindings.append(.text(pathBinding)) }
+            bindings.append(.text(key))
+            return "(\(guardSQL) AND EXISTS (SELECT 1 FROM json_each(\(source)\(pathBinding == nil ? "" : ", ?")) AS \(member) WHERE \(member).key = ?))"
         case .entry(let payload, let key, let value):
             // SQL order: json_each(col[, path]) in FROM, then the object guard, then conditions.
             let (column, jsonPath) = payloadSource(payload)
@@ -192,8 +209,15 @@ struct SQLitePredicateCompiler {
         }
     }
 
+    /// A payload as text. Inputs and outputs are the JSON as sent; metadata is its text form (sorted
+    /// keys), and only when it is a non-empty object, as the semantics define it.
     private func payloadText(_ p: Payload) -> String {
-        p == .metadata ? "json_extract(\(alias).extra, '$.metadata')" : payloadColumn(p)
+        guard p == .metadata else { return payloadColumn(p) }
+        let column = payloadColumn(p)
+        return """
+            (CASE WHEN json_type(\(column), '$.metadata') = 'object' \
+            THEN NULLIF(\(textForm(type: "'object'", value: "json_extract(\(column), '$.metadata')")), '{}') END)
+            """
     }
 
     /// The column and JSON path (nil = the whole value) whose object a predicate looks into.
@@ -201,30 +225,53 @@ struct SQLitePredicateCompiler {
         p == .metadata ? (payloadColumn(p), "$.metadata") : (payloadColumn(p), nil)
     }
 
-    /// A JSON path to one top-level key of the payload's object, quoted so any key is literal.
-    private func path(_ p: Payload, _ key: String) -> String {
-        let quoted = "\"" + key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        return (p == .metadata ? "$.metadata." : "$.") + quoted
+    /// `json_type(payload) = 'object'` (binding the metadata path when there is one).
+    private mutating func objectGuard(_ p: Payload) -> String {
+        let (column, jsonPath) = payloadSource(p)
+        guard let jsonPath else { return "(json_type(\(column)) = 'object')" }
+        bindings.append(.text(jsonPath))
+        return "(json_type(\(column), ?) = 'object')"
     }
 
-    private mutating func containsOne(_ payload: Payload, _ key: String, _ value: JSONValue) -> String {
-        let column = payloadColumn(payload)
-        let keyPath = path(payload, key)
-        bindings.append(.text(keyPath))
-        switch value {
+    /// A fresh alias for a nested `json_each`, so correlated subqueries never shadow each other.
+    mutating func nextAlias() -> String {
+        aliasCounter += 1
+        return "j\(aliasCounter)"
+    }
+
+    /// Whether the JSON value described by a `json_each` row (`type`, `value`) equals `literal`:
+    /// numbers numerically, objects by their key sets and members, arrays element by element
+    /// (the semantics' `jsonEqual`). Container values are JSON text, so recursion re-enters them
+    /// with `json_each`, whose `key` is the member name (never a path), so any key works.
+    mutating func jsonEquals(type: String, value: String, _ literal: JSONValue) -> String {
+        switch literal {
         case .string(let s):
-            bindings.append(.text(keyPath)); bindings.append(.text(s))
-            return "(json_type(\(column), ?) = 'text' AND json_extract(\(column), ?) = ?)"
+            bindings.append(.text(s))
+            return "(\(type) = 'text' AND \(value) = ?)"
         case .int, .double:
-            bindings.append(.text(keyPath)); bindings.append(.double(value.numericValue ?? 0))
-            return "(json_type(\(column), ?) IN ('integer', 'real') AND json_extract(\(column), ?) = ?)"
+            bindings.append(.double(literal.numericValue ?? 0))
+            return "(\(type) IN ('integer', 'real') AND \(value) = ?)"
         case .bool(let b):
-            return "(json_type(\(column), ?) = '\(b ? "true" : "false")')"
+            return "(\(type) = '\(b ? "true" : "false")')"
         case .null:
-            return "(json_type(\(column), ?) = 'null')"
-        case .array, .object:
-            bindings.append(.text(keyPath)); bindings.append(.textBytes(value.encoded))
-            return "(json_type(\(column), ?) IN ('object', 'array') AND json_extract(\(column), ?) = json(?))"
+            return "(\(type) = 'null')"
+        case .object(let fields):
+            var parts = ["\(type) = 'object'", "(SELECT count(*) FROM json_each(\(value))) = \(fields.count)"]
+            for key in fields.keys.sorted() {
+                let member = nextAlias()
+                bindings.append(.text(key))
+                let inner = jsonEquals(type: "\(member).type", value: "\(member).value", fields[key]!)
+                parts.append("EXISTS (SELECT 1 FROM json_each(\(value)) AS \(member) WHERE \(member).key = ? AND \(inner))")
+            }
+            return "(" + parts.joined(separator: " AND ") + ")"
+        case .array(let items):
+            var parts = ["\(type) = 'array'", "json_array_length(\(value)) = \(items.count)"]
+            for (i, item) in items.enumerated() {
+                let member = nextAlias()
+                let inner = jsonEquals(type: "\(member).type", value: "\(member).value", item)
+                parts.append("EXISTS (SELECT 1 FROM json_each(\(value)) AS \(member) WHERE \(member).key = \(i) AND \(inner))")
+            }
+            return "(" + parts.joined(separator: " AND ") + ")"
         }
     }
 
@@ -242,14 +289,10 @@ struct SQLitePredicateCompiler {
         }
     }
 
-    /// The text form of a JSON scalar given its `json_type` and SQL value (see the semantics doc).
+    /// The text form of a JSON value given its `json_type` and SQL value (see the semantics doc),
+    /// computed by the Swift semantics themselves (``SQLiteTextForm``).
     private func textForm(type: String, value: String) -> String {
-        """
-        (CASE \(type) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' \
-        WHEN 'real' THEN (CASE WHEN \(value) = CAST(\(value) AS INTEGER) AND abs(\(value)) < 1e15 \
-        THEN CAST(CAST(\(value) AS INTEGER) AS TEXT) ELSE CAST(\(value) AS TEXT) END) \
-        ELSE CAST(\(value) AS TEXT) END)
-        """
+        "\(SQLiteTextForm.name)(\(type), \(value))"
     }
 
     private mutating func valueCondition(type: String, value: String, _ condition: EntryCondition) -> String {

@@ -52,7 +52,7 @@ extension SQLiteTraceStore {
             clause += " AND (r.start_time, r.id) \(desc ? "<" : ">") (?, ?)"
             bindings += [.time(c.startTime), .uuid(c.id)]
         }
-        let limit = max(1, min(q.limit, 1000))
+        let limit = q.pageSize
         let sql = """
             SELECT \(RunRow.selectList(alias: "r", omit: q.omit)) FROM runs r WHERE \(clause)
             ORDER BY r.start_time \(desc ? "DESC" : "ASC"), r.id \(desc ? "DESC" : "ASC") LIMIT \(limit + 1)

@@ -8,7 +8,7 @@ public final class SQLiteTraceStore: TraceStore {
     let db: SQLiteDatabase
 
     public init(path: String, logger: Logger) throws {
-        db = try SQLiteDatabase(path: path, migrations: TraceMigrations.all, logger: logger)
+        db = try SQLiteDatabase(path: path, migrations: TraceMigrations.all, logger: logger, prepare: SQLiteTextForm.register)
     }
 
     // MARK: writes

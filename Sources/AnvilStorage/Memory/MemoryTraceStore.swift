@@ -108,8 +108,9 @@ public actor MemoryTraceStore: TraceStore {
             let ck = (c.startTime.microseconds, c.id.lowercased)
             return q.order == .desc ? k < ck : k > ck
         }
-        let page = Array(afterCursor.prefix(q.limit))
-        let next = afterCursor.count > q.limit ? page.last.map { RunCursor(startTime: $0.startTime ?? Timestamp(microseconds: 0), id: $0.id) } : nil
+        let limit = q.pageSize
+        let page = Array(afterCursor.prefix(limit))
+        let next = afterCursor.count > limit ? page.last.map { RunCursor(startTime: $0.startTime ?? Timestamp(microseconds: 0), id: $0.id) } : nil
         return RunPage(runs: page, next: next)
     }
 

@@ -58,6 +58,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The web UI (plain ES modules + CSS) as resources.
+        .target(
+            name: "AnvilWeb",
+            path: "Web",
+            exclude: ["README.md"],
+            sources: ["AnvilWeb.swift"],
+            resources: [.copy("ui")]
+        ),
         .target(
             name: "AnvilHTTP",
             dependencies: [
@@ -71,7 +79,7 @@ let package = Package(
         .target(
             name: "AnvilServer",
             dependencies: [
-                "AnvilCore", "AnvilStorage", "AnvilSQLite", "AnvilIngest", "AnvilAuth", "AnvilHTTP",
+                "AnvilCore", "AnvilStorage", "AnvilSQLite", "AnvilIngest", "AnvilAuth", "AnvilHTTP", "AnvilWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),

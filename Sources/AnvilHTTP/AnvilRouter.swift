@@ -8,17 +8,20 @@ import Hummingbird
 /// Everything the HTTP layer needs, handed over by the composition root.
 public struct HTTPDependencies: Sendable {
     public var metadata: any MetadataStore
-    public var traces: any TraceStore
+    public var traces: any TraceStore & UITraceQueries
     public var blobs: any BlobStore
     public var ingest: IngestService
     public var resolver: ProjectResolver
     public var authenticator: Authenticator
     public var signer: URLSigner
     public var anvilVersion: String
+    /// Directory of the web UI's files; nil serves no UI.
+    public var webDirectory: String?
 
     public init(
-        metadata: any MetadataStore, traces: any TraceStore, blobs: any BlobStore, ingest: IngestService,
-        resolver: ProjectResolver, authenticator: Authenticator, signer: URLSigner, anvilVersion: String
+        metadata: any MetadataStore, traces: any TraceStore & UITraceQueries, blobs: any BlobStore, ingest: IngestService,
+        resolver: ProjectResolver, authenticator: Authenticator, signer: URLSigner, anvilVersion: String,
+        webDirectory: String? = nil
     ) {
         self.metadata = metadata
         self.traces = traces
@@ -28,6 +31,7 @@ public struct HTTPDependencies: Sendable {
         self.authenticator = authenticator
         self.signer = signer
         self.anvilVersion = anvilVersion
+        self.webDirectory = webDirectory
     }
 }
 
@@ -38,16 +42,18 @@ public let apiPrefixes = ["", "api", "api/v1"]
 /// Builds the router: public routes, then authenticated ones, under every prefix.
 public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext> {
     let router = Router(context: AnvilRequestContext.self)
+    if let web = deps.webDirectory { router.add(middleware: WebMiddleware(directory: web)) }
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(authenticator: deps.authenticator))
 
     let reader = RunReader(traces: deps.traces, shares: deps.metadata, signer: deps.signer)
     let meta = MetaController(info: ServerInfo(anvilVersion: deps.anvilVersion, zstdEnabled: Decompression.zstdAvailable))
-    let publicRoutes = PublicController(traces: deps.traces, shares: deps.metadata, blobs: deps.blobs, signer: deps.signer, reader: reader)
+    let publicRoutes = PublicController(traces: deps.traces, shares: deps.metadata, blobs: deps.blobs, signer: deps.signer, reader: reader, queries: deps.traces)
     let runs = RunsController(ingest: deps.ingest, traces: deps.traces, shares: deps.metadata, reader: reader)
     let sessions = SessionsController(projects: deps.metadata, traces: deps.traces, resolver: deps.resolver)
     let feedback = FeedbackController(traces: deps.traces)
     let settings = SettingsController(tenants: deps.metadata)
+    let ui = UIController(projects: deps.metadata, queries: deps.traces)
 
     for prefix in apiPrefixes {
         let open = router.group(RouterPath(prefix))
@@ -58,6 +64,7 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
         sessions.addRoutes(to: authed)
         feedback.addRoutes(to: authed)
         settings.addRoutes(to: authed)
+        ui.addRoutes(to: authed)
     }
     return router
 }

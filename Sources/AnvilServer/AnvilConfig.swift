@@ -12,19 +12,23 @@ import Logging
 /// | `dataDir` | `--data-dir` | `ANVIL_DATA_DIR` | path | `./anvil-data` |
 /// | `apiKey` (secret) | `--api-key` | `ANVIL_API_KEY` | string | generated on first start |
 /// | `logLevel` | `--log-level` | `ANVIL_LOG_LEVEL` | trace…critical | `info` |
+/// | `webDir` | `--web-dir` | `ANVIL_WEB_DIR` | path | the UI bundled with the binary |
 public struct AnvilConfig: Sendable {
     public var host: String
     public var port: Int
     public var dataDir: String
     public var apiKey: String?
     public var logLevel: Logger.Level
+    /// Serve the web UI from this directory instead of the bundled copy (for UI development).
+    public var webDir: String?
 
-    public init(host: String = "127.0.0.1", port: Int = 1984, dataDir: String = "./anvil-data", apiKey: String? = nil, logLevel: Logger.Level = .info) {
+    public init(host: String = "127.0.0.1", port: Int = 1984, dataDir: String = "./anvil-data", apiKey: String? = nil, logLevel: Logger.Level = .info, webDir: String? = nil) {
         self.host = host
         self.port = port
         self.dataDir = dataDir
         self.apiKey = apiKey
         self.logLevel = logLevel
+        self.webDir = webDir
     }
 
     /// Reads the keys above from a reader scoped to `anvil`; rejects invalid values at start-up.
@@ -34,6 +38,10 @@ public struct AnvilConfig: Sendable {
         port = reader.int(forKey: "port", default: port)
         dataDir = reader.string(forKey: "dataDir", default: dataDir)
         apiKey = reader.string(forKey: "apiKey", isSecret: true)
+        webDir = reader.string(forKey: "webDir")
+        if let webDir, !FileManager.default.fileExists(atPath: webDir + "/index.html") {
+            throw ConfigError("web dir '\(webDir)' has no index.html")
+        }
         let level = reader.string(forKey: "logLevel", default: "info")
         guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
             throw ConfigError("log level '\(level)' is not one of trace, debug, info, notice, warning, error, critical")

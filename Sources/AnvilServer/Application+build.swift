@@ -4,6 +4,7 @@ import AnvilHTTP
 import AnvilIngest
 import AnvilSQLite
 import AnvilStorage
+import AnvilWeb
 import Foundation
 import Hummingbird
 import Logging
@@ -34,7 +35,8 @@ public func buildApplication(config: AnvilConfig, logger baseLogger: Logger? = n
     let worker = IngestWorker(queue: queue, traces: traces, resolver: resolver, logger: logger)
     let router = buildRouter(HTTPDependencies(
         metadata: metadata, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
-        authenticator: Authenticator(store: metadata), signer: URLSigner(secret: secret), anvilVersion: anvilVersion))
+        authenticator: Authenticator(store: metadata), signer: URLSigner(secret: secret), anvilVersion: anvilVersion,
+        webDirectory: config.webDir ?? WebAssets.bundledDirectory))
 
     var app = Application(
         router: router,

@@ -27,6 +27,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: "Bootstrap API key for the default workspace (env ANVIL_API_KEY; default: generated on first start).")
     var apiKey: String?
 
+    @Option(name: .customLong("web-dir"), help: "Serve the web UI from this directory instead of the bundled copy (env ANVIL_WEB_DIR).")
+    var webDir: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ANVIL_LOG_LEVEL).")
     var logLevel: String?
 
@@ -36,6 +39,7 @@ struct Serve: AsyncParsableCommand {
         if let port { values["anvil.port"] = .init(.int(port), isSecret: false) }
         if let dataDir { values["anvil.dataDir"] = .init(.string(dataDir), isSecret: false) }
         if let apiKey { values["anvil.apiKey"] = .init(.string(apiKey), isSecret: true) }
+        if let webDir { values["anvil.webDir"] = .init(.string(webDir), isSecret: false) }
         if let logLevel { values["anvil.logLevel"] = .init(.string(logLevel), isSecret: false) }
         let reader = ConfigReader(providers: [
             InMemoryProvider(name: "arguments", values: values),

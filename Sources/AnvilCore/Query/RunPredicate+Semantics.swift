@@ -147,7 +147,7 @@ extension RunPredicate {
     }
 
     /// ASCII-case-insensitive SQL LIKE / substring matching.
-    static func textMatches(_ text: String, _ match: TextMatch) -> Bool {
+    public static func textMatches(_ text: String, _ match: TextMatch) -> Bool {
         switch match {
         case .contains(let needle):
             return needle.isEmpty || asciiLower(text).contains(asciiLower(needle))

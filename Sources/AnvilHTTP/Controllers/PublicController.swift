@@ -12,10 +12,12 @@ struct PublicController: Sendable {
     let blobs: any BlobStore
     let signer: URLSigner
     let reader: RunReader
+    let queries: any UITraceQueries
 
     func addRoutes(to group: RouterGroup<AnvilRequestContext>) {
         group.get("public/attachments/:tenant/:run/:name", use: attachment)
         group.get("public/:token/run", use: sharedRun)
+        group.get("public/:token/trace", use: sharedTrace)
         group.get("public/:token/run/:id", use: sharedRunInTrace)
         group.post("public/:token/runs/query", use: sharedQuery)
     }
@@ -31,6 +33,13 @@ struct PublicController: Sendable {
     @Sendable func sharedRun(request: Request, context: AnvilRequestContext) async throws -> Response {
         let (share, run) = try await share(context)
         return .json(try await reader.one(run, tenantId: share.tenantId))
+    }
+
+    /// The whole shared trace in the UI's compact shape.
+    @Sendable func sharedTrace(request: Request, context: AnvilRequestContext) async throws -> Response {
+        let (share, shared) = try await share(context)
+        let runs = try await queries.traceRuns(traceId: shared.traceId ?? shared.id, tenantId: share.tenantId, limit: UIController.maxTraceRuns + 1)
+        return .json(CompactRunJSON.trace(runs, limit: UIController.maxTraceRuns))
     }
 
     /// Any run of the shared run's trace.

@@ -37,7 +37,7 @@ enum RunQueryBody {
         if case .array(let select)? = b["select"], !select.isEmpty {
             fields = Set(select.compactMap(\.stringValue).map { $0.lowercased() })
         }
-        for payload in RunQuery.Payload.allCases where !fields.contains(payload.rawValue) {
+        for payload in RunQuery.Payload.allCases where !fields.contains(payload.rawValue) && !fields.contains(payload.rawValue + "_preview") {
             q.omit.insert(payload)
         }
         return (q, fields)

@@ -48,6 +48,8 @@ enum RunJSON {
         if want("error") { w.key("error"); w.string(run.error) }
         if want("inputs") { w.key("inputs"); w.raw(run.inputs ?? RawJSON(validated: Array("{}".utf8))) }
         if want("outputs") { w.key("outputs"); w.raw(run.outputs) }
+        if want("inputs_preview") { w.key("inputs_preview"); w.string(Preview.text(run.inputs)) }
+        if want("outputs_preview") { w.key("outputs_preview"); w.string(Preview.text(run.outputs)) }
         if want("extra") { w.key("extra"); w.raw(run.extra) }
         if want("events") { w.key("events"); w.raw(run.events ?? RawJSON(validated: Array("[]".utf8))) }
         if want("serialized") { w.key("serialized"); w.raw(run.serialized) }

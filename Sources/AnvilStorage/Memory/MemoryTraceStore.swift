@@ -9,6 +9,9 @@ public actor MemoryTraceStore: TraceStore {
 
     public init() {}
 
+    func allRuns() -> [Run] { Array(runsById.values) }
+    func allFeedback() -> [Feedback] { Array(feedbackById.values) }
+
     public func write(runs updates: [RunUpdate], feedback: [Feedback], tenantId: UUID) async throws {
         var touched: [UUID] = []
         var touchedSet = Set<UUID>()

@@ -29,14 +29,14 @@ struct TestApp {
         return t
     }
 
-    func application(maxQueueBytes: Int = 1 << 30) -> some ApplicationProtocol {
+    func application(maxQueueBytes: Int = 1 << 30, webDirectory: String? = nil) -> some ApplicationProtocol {
         let logger = Logger(label: "test")
         let resolver = ProjectResolver(projects: metadata)
         let ingest = IngestService(queue: queue, blobs: blobs, limits: IngestLimits(maxQueueBytes: maxQueueBytes))
         let router = buildRouter(HTTPDependencies(
             metadata: metadata, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
             authenticator: Authenticator(store: metadata), signer: URLSigner(secret: Array(repeating: 7, count: 32)),
-            anvilVersion: "test"))
+            anvilVersion: "test", webDirectory: webDirectory))
         var app = Application(router: router, logger: logger)
         app.addServices(IngestWorker(queue: queue, traces: traces, resolver: resolver, logger: logger, progress: progress))
         return app

@@ -57,7 +57,7 @@ export function fmtCost(c) {
   if (c === null || c === undefined || c === '') return '–';
   const v = Number(c);
   if (v === 0) return '$0';
-  if (v < 0.0001) return `$${v.toExponential(1)}`;
+  if (v < 0.0001) return `$${v.toFixed(8).replace(/0+$/, '')}`;
   if (v < 1) return `$${v.toFixed(4)}`;
   return `$${v.toFixed(2)}`;
 }

@@ -11,6 +11,7 @@ import { sharedRunPage } from './pages/shared.js';
 
 const root = document.getElementById('app');
 let current = null;  // { dispose?() } of the mounted page
+let generation = 0;  // bumps on every navigation; a slower, older render never lands
 
 // Routes. Project sub-pages share one page with tabs: runs (default), threads, monitor.
 route('/', () => { navigate('/projects', { replace: true }); return null; });
@@ -28,6 +29,7 @@ route('/public/:token/r', sharedRunPage);
 export const PUBLIC_PATHS = [/^\/signin/, /^\/public\//];
 
 async function render() {
+  const mine = ++generation;
   current?.dispose?.();
   current = null;
   const path = location.pathname;
@@ -43,6 +45,7 @@ async function render() {
     return;
   }
   const page = await m.render(m.params);
+  if (mine !== generation) { page?.dispose?.(); return; }
   if (!page) return;
   current = page;
   root.append(page.chrome === false ? page.el : layout(page.el, page));

@@ -46,7 +46,8 @@ def browser():
 
 
 def _new_page(browser, signed_in: bool):
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    # bypass_csp: Playwright's wait_for_function evaluates code, which the UI's CSP (no eval) forbids.
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
     if signed_in:
         context.add_init_script(f"localStorage.setItem('anvil.apiKey', {API_KEY!r})")
     page = context.new_page()

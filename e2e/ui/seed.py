@@ -163,13 +163,17 @@ def seed_demo(api: Api) -> dict:
                "thread-tokyo": ["Plan a day in Tokyo", "Where should I eat sushi?"],
                "thread-rome": ["Is the Colosseum open on Mondays?"]}
     i = 0
+    error_root = None
     for thread, questions in threads.items():
         for turn, q in enumerate(questions):
             start = now - dt.timedelta(minutes=60 - i * 4)
+            errored = thread == "thread-tokyo" and turn == 1
             b, root = chat_turn("ui-demo", start, thread, q, MARKDOWN_ANSWER if turn == 0 else f"Answer {turn}: it depends on the season.",
-                                error=(thread == "thread-tokyo" and turn == 1), with_attachment=(i == 0))
+                                error=errored, with_attachment=(i == 0))
             builders.append(b)
             roots.append(root)
+            if errored:
+                error_root = root
             i += 1
     # A plain non-chat trace with structured outputs.
     b = TraceBuilder("ui-demo", now - dt.timedelta(minutes=5))
@@ -185,7 +189,7 @@ def seed_demo(api: Api) -> dict:
                          "score": 1.0 if n % 3 else 0.0, "comment": "checked by hand" if n == 0 else None,
                          "feedback_source": {"type": "api"}})
     send(Api(api.base, api.api_key), builders, feedback)
-    return {"root_ids": [r["id"] for r in roots], "first_root": roots[0]["id"], "error_root": roots[3]["id"],
+    return {"root_ids": [r["id"] for r in roots], "first_root": roots[0]["id"], "error_root": error_root["id"],
             "threads": list(threads)}
 
 

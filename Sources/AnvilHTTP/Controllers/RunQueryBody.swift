@@ -48,7 +48,7 @@ enum RunQueryBody {
         do {
             return try FilterParser.parse(text)
         } catch {
-            throw APIError.badRequest("invalid \(key): \(error.description)")
+            throw APIError.badRequest("invalid \(key) at offset \(error.offset): \(error.message)")
         }
     }
 }

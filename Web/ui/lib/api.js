@@ -41,7 +41,7 @@ export async function api(path, { method = 'GET', body, query, signal } = {}) {
   try { data = text ? JSON.parse(text) : null; } catch { data = text; }
   if (res.status === 401) {
     auth.key = null;
-    navigate('/signin?next=' + encodeURIComponent(location.pathname + location.search));
+    if (!location.pathname.startsWith('/signin')) navigate('/signin?next=' + encodeURIComponent(location.pathname + location.search));
     throw new ApiError(401, data?.detail || 'Unauthorized');
   }
   if (!res.ok) throw new ApiError(res.status, data?.detail || res.statusText);

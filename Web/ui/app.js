@@ -2,29 +2,23 @@
 import { h, clear } from './lib/dom.js';
 import { auth } from './lib/api.js';
 import { route, match, start, navigate } from './lib/router.js';
-import { signinPage } from './pages/signin.js';
-import { projectsPage } from './pages/projects.js';
-import { projectPage } from './pages/project.js';
-import { tracePage } from './pages/trace.js';
-import { threadPage } from './pages/thread.js';
-import { sharedRunPage } from './pages/shared.js';
-
 const root = document.getElementById('app');
 let current = null;  // { dispose?() } of the mounted page
 let generation = 0;  // bumps on every navigation; a slower, older render never lands
 
-// Routes. Project sub-pages share one page with tabs: runs (default), threads, monitor.
+// Routes. Pages load on first use (dynamic import), so boot fetches only what the first screen needs.
+const page = (module, name) => async (params) => (await import(module))[name](params);
 route('/', () => { navigate('/projects', { replace: true }); return null; });
-route('/signin', signinPage, { public: true });
-route('/projects', projectsPage);
-route('/projects/p/:projectId', projectPage);
-route('/projects/p/:projectId/:tab', projectPage);
-route('/projects/p/:projectId/r/:runId', tracePage);
-route('/projects/p/:projectId/t/:threadId', threadPage);
+route('/signin', page('./pages/signin.js', 'signinPage'));
+route('/projects', page('./pages/projects.js', 'projectsPage'));
+route('/projects/p/:projectId', page('./pages/project.js', 'projectPage'));
+route('/projects/p/:projectId/:tab', page('./pages/project.js', 'projectPage'));
+route('/projects/p/:projectId/r/:runId', page('./pages/trace.js', 'tracePage'));
+route('/projects/p/:projectId/t/:threadId', page('./pages/thread.js', 'threadPage'));
 // LangSmith-style app paths (`app_path` of runs) map onto the same pages.
-route('/o/:tenant/projects/p/:projectId', projectPage);
-route('/o/:tenant/projects/p/:projectId/r/:runId', tracePage);
-route('/public/:token/r', sharedRunPage);
+route('/o/:tenant/projects/p/:projectId', page('./pages/project.js', 'projectPage'));
+route('/o/:tenant/projects/p/:projectId/r/:runId', page('./pages/trace.js', 'tracePage'));
+route('/public/:token/r', page('./pages/shared.js', 'sharedRunPage'));
 
 export const PUBLIC_PATHS = [/^\/signin/, /^\/public\//];
 
@@ -44,13 +38,13 @@ async function render() {
     root.append(layout(h('div', { class: 'empty' }, h('h3', {}, 'Not found'), h('p', {}, `Nothing lives at ${path}.`), h('a', { href: '/projects' }, 'Back to projects'))));
     return;
   }
-  const page = await m.render(m.params);
-  if (mine !== generation) { page?.dispose?.(); return; }
-  if (!page) return;
-  current = page;
-  root.append(page.chrome === false ? page.el : layout(page.el, page));
-  page.mounted?.();
-  document.title = page.title ? `${page.title} · Anvil` : 'Anvil';
+  const mounted = await m.render(m.params);
+  if (mine !== generation) { mounted?.dispose?.(); return; }
+  if (!mounted) return;
+  current = mounted;
+  root.append(mounted.chrome === false ? mounted.el : layout(mounted.el, mounted));
+  mounted.mounted?.();
+  document.title = mounted.title ? `${mounted.title} · Anvil` : 'Anvil';
 }
 
 /** The app shell: sidebar navigation, top bar with breadcrumbs and page actions. */

@@ -39,7 +39,7 @@ struct PublicController: Sendable {
     @Sendable func sharedTrace(request: Request, context: AnvilRequestContext) async throws -> Response {
         let (share, shared) = try await share(context)
         let runs = try await queries.traceRuns(traceId: shared.traceId ?? shared.id, tenantId: share.tenantId, limit: UIController.maxTraceRuns + 1)
-        return .json(CompactRunJSON.trace(runs, limit: UIController.maxTraceRuns))
+        return .json(CompactRunJSON.trace(runs, limit: UIController.maxTraceRuns), for: request)
     }
 
     /// Any run of the shared run's trace.

@@ -83,7 +83,7 @@ struct RunsController: Sendable {
         w.key("search_cursors"); w.null()
         w.key("parsed_query"); w.null()
         w.endObject()
-        return .json(w.bytes)
+        return .json(w.bytes, for: request)
     }
 
     @Sendable func stats(request: Request, context: TenantContext) async throws -> Response {

@@ -21,7 +21,7 @@ struct UIController: Sendable {
         let traceId = try context.parameters.uuid("traceId")
         let runs = try await queries.traceRuns(traceId: traceId, tenantId: context.tenantId, limit: Self.maxTraceRuns + 1)
         guard !runs.isEmpty else { throw APIError.notFound("trace \(traceId.lowercased)") }
-        return .json(CompactRunJSON.trace(runs, limit: Self.maxTraceRuns))
+        return .json(CompactRunJSON.trace(runs, limit: Self.maxTraceRuns), for: request)
     }
 
     func project(_ context: TenantContext) async throws -> Project {

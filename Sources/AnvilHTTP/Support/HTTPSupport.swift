@@ -1,10 +1,24 @@
 import AnvilCore
+import AnvilIngest
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
 
 extension Response {
+    /// A JSON response, gzip-compressed when it is large and the client accepts gzip (whole traces
+    /// and run pages are megabytes of repetitive JSON; compressing costs milliseconds).
+    static func json(_ bytes: [UInt8], for request: Request, status: HTTPResponse.Status = .ok) -> Response {
+        let accepts = request.headers[.acceptEncoding]?.lowercased().contains("gzip") ?? false
+        guard accepts, bytes.count >= 64 * 1024, let packed = Decompression.gzip(bytes) else {
+            return json(bytes, status: status)
+        }
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json", .contentEncoding: "gzip", .vary: "Accept-Encoding"],
+            body: .init(byteBuffer: ByteBuffer(bytes: packed)))
+    }
+
     /// A JSON response from bytes written by ``JSONWriter``.
     static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

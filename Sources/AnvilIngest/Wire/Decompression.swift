@@ -124,3 +124,27 @@ public enum Decompression {
         return Array(out[0..<n])
     }
 }
+
+extension Decompression {
+    /// gzip-compresses (level 1: responses are compressed on the request path, speed matters more
+    /// than ratio). Nil if zlib fails.
+    public static func gzip(_ input: [UInt8], level: Int32 = 1) -> [UInt8]? {
+        var stream = z_stream()
+        guard deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            return nil
+        }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+        let status: Int32 = input.withUnsafeBufferPointer { inBuf in
+            output.withUnsafeMutableBufferPointer { outBuf in
+                stream.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress)
+                stream.avail_in = UInt32(inBuf.count)
+                stream.next_out = outBuf.baseAddress
+                stream.avail_out = UInt32(outBuf.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { return nil }
+        return Array(output[0..<Int(stream.total_out)])
+    }
+}

@@ -8,6 +8,7 @@ import Hummingbird
 /// Everything the HTTP layer needs, handed over by the composition root.
 public struct HTTPDependencies: Sendable {
     public var metadata: any MetadataStore
+    public var datasets: any DatasetStore
     public var traces: any TraceStore & UITraceQueries
     public var blobs: any BlobStore
     public var ingest: IngestService
@@ -19,11 +20,12 @@ public struct HTTPDependencies: Sendable {
     public var webDirectory: String?
 
     public init(
-        metadata: any MetadataStore, traces: any TraceStore & UITraceQueries, blobs: any BlobStore, ingest: IngestService,
+        metadata: any MetadataStore, datasets: any DatasetStore, traces: any TraceStore & UITraceQueries, blobs: any BlobStore, ingest: IngestService,
         resolver: ProjectResolver, authenticator: Authenticator, signer: URLSigner, anvilVersion: String,
         webDirectory: String? = nil
     ) {
         self.metadata = metadata
+        self.datasets = datasets
         self.traces = traces
         self.blobs = blobs
         self.ingest = ingest
@@ -47,13 +49,19 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
     router.add(middleware: AuthMiddleware(authenticator: deps.authenticator))
 
     let reader = RunReader(traces: deps.traces, shares: deps.metadata, signer: deps.signer)
+    let links = ExampleAttachmentLinks(signer: deps.signer)
+    let exampleWriter = ExampleWriter(datasets: deps.datasets, traces: deps.traces, blobs: deps.blobs)
     let meta = MetaController(info: ServerInfo(anvilVersion: deps.anvilVersion, zstdEnabled: Decompression.zstdAvailable))
-    let publicRoutes = PublicController(traces: deps.traces, shares: deps.metadata, blobs: deps.blobs, signer: deps.signer, reader: reader, queries: deps.traces)
+    let publicRoutes = PublicController(traces: deps.traces, shares: deps.metadata, blobs: deps.blobs, signer: deps.signer, reader: reader, queries: deps.traces,
+        datasets: deps.datasets, projects: deps.metadata, links: links)
     let runs = RunsController(ingest: deps.ingest, traces: deps.traces, shares: deps.metadata, reader: reader)
     let sessions = SessionsController(projects: deps.metadata, traces: deps.traces, resolver: deps.resolver)
     let feedback = FeedbackController(traces: deps.traces)
     let settings = SettingsController(tenants: deps.metadata)
     let ui = UIController(projects: deps.metadata, queries: deps.traces)
+    let datasets = DatasetsController(
+        datasets: deps.datasets, projects: deps.metadata, traces: deps.traces, shares: deps.metadata, writer: exampleWriter, links: links)
+    let examples = ExamplesController(datasets: deps.datasets, writer: exampleWriter, links: links)
 
     for prefix in apiPrefixes {
         let open = router.group(RouterPath(prefix))
@@ -65,6 +73,8 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
         feedback.addRoutes(to: authed)
         settings.addRoutes(to: authed)
         ui.addRoutes(to: authed)
+        datasets.addRoutes(to: authed)
+        examples.addRoutes(to: authed, prefix: prefix)
     }
     return router
 }

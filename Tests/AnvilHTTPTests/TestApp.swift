@@ -15,6 +15,7 @@ struct TestApp {
     static let key = "lsv2_sk_test_0123456789abcdef0123456789"
 
     let metadata = MemoryMetadataStore()
+    let datasets = MemoryDatasetStore()
     let traces = MemoryTraceStore()
     let queue = MemoryIngestQueue()
     let blobs = MemoryBlobStore()
@@ -34,7 +35,7 @@ struct TestApp {
         let resolver = ProjectResolver(projects: metadata)
         let ingest = IngestService(queue: queue, blobs: blobs, limits: IngestLimits(maxQueueBytes: maxQueueBytes))
         let router = buildRouter(HTTPDependencies(
-            metadata: metadata, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
+            metadata: metadata, datasets: datasets, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
             authenticator: Authenticator(store: metadata), signer: URLSigner(secret: Array(repeating: 7, count: 32)),
             anvilVersion: "test", webDirectory: webDirectory))
         var app = Application(router: router, logger: logger)

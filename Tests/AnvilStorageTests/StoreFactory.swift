@@ -16,13 +16,13 @@ enum StoreFactory: String, CaseIterable, Sendable, CustomTestStringConvertible {
     func make() throws -> Stores {
         switch self {
         case .memory:
-            return Stores(traces: MemoryTraceStore(), metadata: MemoryMetadataStore(), directory: nil)
+            return Stores(traces: MemoryTraceStore(), metadata: MemoryMetadataStore(), datasets: MemoryDatasetStore(), directory: nil)
         case .sqlite:
             let dir = try TemporaryDirectory(prefix: "anvil-store")
+            let metadata = try SQLiteMetadataStore(path: dir.file("metadata.sqlite"), logger: .test)
             return Stores(
                 traces: try SQLiteTraceStore(path: dir.file("traces.sqlite"), logger: .test),
-                metadata: try SQLiteMetadataStore(path: dir.file("metadata.sqlite"), logger: .test),
-                directory: dir)
+                metadata: metadata, datasets: metadata, directory: dir)
         }
     }
 }
@@ -31,6 +31,7 @@ enum StoreFactory: String, CaseIterable, Sendable, CustomTestStringConvertible {
 struct Stores: Sendable {
     let traces: any TraceStore
     let metadata: any MetadataStore
+    let datasets: any DatasetStore
     let directory: TemporaryDirectory?
 }
 

@@ -68,6 +68,27 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     public var encodedString: String { String(decoding: encoded, as: UTF8.self) }
+
+    /// JSON equality as filters and metadata lookups use it: numbers by value at every depth
+    /// (`1` equals `1.0`), objects by key set and members (order-free), arrays element by element.
+    public func jsonEquals(_ other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && x.allSatisfy { key, value in y[key].map { value.jsonEquals($0) } ?? false }
+        case (.array(let x), .array(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.jsonEquals($1) }
+        default:
+            if let a = numericValue, let b = other.numericValue { return a == b }
+            return self == other
+        }
+    }
+}
+
+extension Dictionary where Key == String, Value == JSONValue {
+    /// Whether this object has every key of `wanted` with a `jsonEquals` value.
+    public func containsAll(_ wanted: [String: JSONValue]) -> Bool {
+        wanted.allSatisfy { key, value in self[key].map { $0.jsonEquals(value) } ?? false }
+    }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,

@@ -47,7 +47,7 @@ extension RunPredicate {
             return facts.run.tags.contains(tag)
         case .contains(let payload, let object):
             guard let fields = Self.object(payload, facts) else { return false }
-            return object.allSatisfy { key, value in fields[key].map { Self.jsonEqual($0, value) } ?? false }
+            return object.allSatisfy { key, value in fields[key].map { $0.jsonEquals(value) } ?? false }
         case .hasKey(let payload, let key):
             return Self.object(payload, facts)?[key] != nil
         case .entry(let payload, let key, let value):
@@ -209,19 +209,6 @@ extension RunPredicate {
         }
     }
 
-    /// JSON equality for `has(payload, {...})`: numbers numerically at every depth (`1` = `1.0`),
-    /// objects by key set and members, arrays element by element.
-    static func jsonEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
-        switch (a, b) {
-        case (.object(let x), .object(let y)):
-            return x.count == y.count && x.allSatisfy { key, value in y[key].map { jsonEqual(value, $0) } ?? false }
-        case (.array(let x), .array(let y)):
-            return x.count == y.count && zip(x, y).allSatisfy { jsonEqual($0, $1) }
-        default:
-            if let x = a.numericValue, let y = b.numericValue { return x == y }
-            return a == b
-        }
-    }
 }
 
 extension RunColumn {

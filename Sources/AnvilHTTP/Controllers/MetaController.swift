@@ -42,6 +42,8 @@ struct MetaController: Sendable {
             w.beginObject()
             w.key("zstd_compression_enabled"); w.bool(info.zstdEnabled)
             w.key("gzip_body_enabled"); w.bool(true)
+            w.key("dataset_examples_multipart_enabled"); w.bool(true)
+            w.key("examples_multipart_enabled"); w.bool(true)
             w.endObject()
             w.key("customer_info"); w.null()
             w.endObject()

@@ -13,11 +13,18 @@ struct PublicController: Sendable {
     let signer: URLSigner
     let reader: RunReader
     let queries: any UITraceQueries
+    let datasets: any DatasetStore
+    let projects: any ProjectStore
+    let links: ExampleAttachmentLinks
 
     func addRoutes(to group: RouterGroup<AnvilRequestContext>) {
         group.get("public/attachments/:tenant/:run/:name", use: attachment)
         group.get("public/:token/run", use: sharedRun)
         group.get("public/:token/trace", use: sharedTrace)
+        group.get("public/blobs/example-attachments/:tenant/:example/:file", use: blob)
+        group.get("public/:token/datasets", use: sharedDataset)
+        group.get("public/:token/examples", use: sharedExamples)
+        group.get("public/:token/datasets/sessions", use: sharedExperiments)
         group.get("public/:token/run/:id", use: sharedRunInTrace)
         group.post("public/:token/runs/query", use: sharedQuery)
     }
@@ -83,6 +90,72 @@ struct PublicController: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: a.mimeType, .cacheControl: "private, max-age=300"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    // MARK: shared datasets and example attachments
+
+    func dataset(_ context: AnvilRequestContext) async throws -> Dataset {
+        guard let token = UUID(uuidString: context.parameters.get("token") ?? ""),
+            let d = try await datasets.sharedDataset(token: token)
+        else { throw APIError.notFound("shared dataset") }
+        return d
+    }
+
+    @Sendable func sharedDataset(request: Request, context: AnvilRequestContext) async throws -> Response {
+        let d = try await dataset(context)
+        let counts = try await datasets.datasetCounts(ids: [d.id], tenantId: d.tenantId)[d.id]
+        var extras = DatasetJSON.Extras()
+        extras.exampleCount = counts?.exampleCount ?? 0
+        return .json { w in DatasetJSON.write(d, extras: extras, into: &w) }
+    }
+
+    @Sendable func sharedExamples(request: Request, context: AnvilRequestContext) async throws -> Response {
+        let d = try await dataset(context)
+        let qp = request.query
+        var q = ExampleQuery(tenantId: d.tenantId)
+        q.datasetId = d.id
+        q.ids = try qp.uuids("id")
+        q.limit = try qp.int("limit", default: 100, range: 1...1000)
+        q.offset = try qp.int("offset", default: 0, range: 0...Int(Int32.max))
+        let examples = try await datasets.examples(q)
+        return .json { w in
+            w.beginArray()
+            for e in examples { DatasetJSON.write(e, attachmentURL: links.url, into: &w) }
+            w.endArray()
+        }
+    }
+
+    @Sendable func sharedExperiments(request: Request, context: AnvilRequestContext) async throws -> Response {
+        let d = try await dataset(context)
+        let qp = request.query
+        var q = ProjectQuery(tenantId: d.tenantId)
+        q.referenceDatasetId = d.id
+        q.ids = try qp.uuids("id")
+        q.name = qp.string("name")
+        q.nameContains = qp.string("name_contains")
+        q.limit = try qp.int("limit", default: 100, range: 1...1000)
+        q.offset = try qp.int("offset", default: 0, range: 0...Int(Int32.max))
+        let rows = try await projects.listProjects(q)
+        let stats = try await traces.projectStats(projectIds: rows.map(\.id), tenantId: d.tenantId)
+        return .json { w in
+            w.beginArray()
+            for p in rows { ProjectJSON.write(p, stats: stats[p.id], into: &w) }
+            w.endArray()
+        }
+    }
+
+    /// Key-less download of an example attachment; the signature covers the key and media type.
+    @Sendable func blob(request: Request, context: AnvilRequestContext) async throws -> Response {
+        let p = context.parameters
+        let key = "example-attachments/\(p.get("tenant") ?? "")/\(p.get("example") ?? "")/\(p.get("file") ?? "")"
+        let mime = request.query.string("mime") ?? "application/octet-stream"
+        guard let token = request.query.string("token"), signer.verify(key + "\n" + mime, token: token) else {
+            throw APIError(.forbidden, "attachment link is invalid or has expired; read the example again for a fresh link")
+        }
+        guard let bytes = try await blobs.get(key: key) else { throw APIError.notFound("attachment") }
+        return Response(
+            status: .ok, headers: [.contentType: mime, .cacheControl: "private, max-age=300"],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -54,8 +54,8 @@ struct SessionsController: Sendable {
         guard let project = try await projects.project(id: id, tenantId: context.tenantId) else {
             throw APIError.notFound("project \(id.lowercased)")
         }
-        let stats = try await request.query.bool("include_stats") ?? true
-            ? try await traces.projectStats(projectIds: [id], tenantId: context.tenantId)[id] : nil
+        let includeStats = try request.query.bool("include_stats") ?? true
+        let stats = includeStats ? try await traces.projectStats(projectIds: [id], tenantId: context.tenantId)[id] : nil
         return .json { w in ProjectJSON.write(project, stats: stats, into: &w) }
     }
 

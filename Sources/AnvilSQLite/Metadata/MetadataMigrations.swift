@@ -46,5 +46,76 @@ enum MetadataMigrations {
                 UNIQUE (tenant_id, run_id)
             );
             """),
+        SQLiteMigration(version: 2, name: "datasets, versioned examples, tags, shares, comparative experiments", sql: """
+            CREATE TABLE datasets (
+                id BLOB PRIMARY KEY,
+                tenant_id BLOB NOT NULL,
+                name TEXT NOT NULL,
+                description TEXT,
+                data_type TEXT NOT NULL,
+                inputs_schema TEXT,
+                outputs_schema TEXT,
+                transformations TEXT,
+                metadata TEXT,
+                created_at INTEGER NOT NULL,
+                modified_at INTEGER NOT NULL,
+                baseline_experiment_id BLOB,
+                UNIQUE (tenant_id, name)
+            );
+            -- Every state an example has had; a deleted example has a revision with deleted = 1.
+            CREATE TABLE example_revisions (
+                example_id BLOB NOT NULL,
+                version INTEGER NOT NULL,
+                tenant_id BLOB NOT NULL,
+                dataset_id BLOB NOT NULL,
+                deleted INTEGER NOT NULL,
+                inputs TEXT,
+                outputs TEXT,
+                metadata TEXT,
+                source_run_id BLOB,
+                attachments TEXT,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (example_id, version)
+            );
+            CREATE INDEX example_revisions_dataset ON example_revisions (dataset_id, version);
+            -- The latest live revision of each example (deleted examples are absent): reads of the
+            -- current version never scan history.
+            CREATE TABLE examples (
+                example_id BLOB PRIMARY KEY,
+                tenant_id BLOB NOT NULL,
+                dataset_id BLOB NOT NULL,
+                version INTEGER NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX examples_dataset ON examples (dataset_id, created_at, example_id);
+            CREATE TABLE dataset_versions (
+                dataset_id BLOB NOT NULL,
+                version INTEGER NOT NULL,
+                PRIMARY KEY (dataset_id, version)
+            ) WITHOUT ROWID;
+            CREATE TABLE dataset_tags (
+                dataset_id BLOB NOT NULL,
+                tag TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                PRIMARY KEY (dataset_id, tag)
+            ) WITHOUT ROWID;
+            CREATE TABLE dataset_shares (
+                token BLOB PRIMARY KEY,
+                tenant_id BLOB NOT NULL,
+                dataset_id BLOB NOT NULL UNIQUE
+            );
+            CREATE TABLE comparative_experiments (
+                id BLOB PRIMARY KEY,
+                tenant_id BLOB NOT NULL,
+                name TEXT,
+                description TEXT,
+                reference_dataset_id BLOB NOT NULL,
+                experiment_ids TEXT NOT NULL,
+                extra TEXT,
+                created_at INTEGER NOT NULL,
+                modified_at INTEGER NOT NULL
+            );
+            CREATE INDEX comparative_experiments_dataset ON comparative_experiments (reference_dataset_id, created_at);
+            """),
     ]
 }

@@ -241,7 +241,7 @@ struct SQLitePredicateCompiler {
 
     /// Whether the JSON value described by a `json_each` row (`type`, `value`) equals `literal`:
     /// numbers numerically, objects by their key sets and members, arrays element by element
-    /// (the semantics' `jsonEqual`). Container values are JSON text, so recursion re-enters them
+    /// (`JSONValue.jsonEquals`). Container values are JSON text, so recursion re-enters them
     /// with `json_each`, whose `key` is the member name (never a path), so any key works.
     mutating func jsonEquals(type: String, value: String, _ literal: JSONValue) -> String {
         switch literal {

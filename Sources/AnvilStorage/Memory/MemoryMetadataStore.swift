@@ -77,7 +77,7 @@ public actor MemoryMetadataStore: TenantStore, ProjectStore, ShareStore {
             if let c = q.nameContains, !p.name.lowercased().contains(c.lowercased()) { return false }
             if let d = q.referenceDatasetId, p.referenceDatasetId != d { return false }
             if let free = q.referenceFree, (p.referenceDatasetId == nil) != free { return false }
-            if let m = q.metadata, !m.allSatisfy({ k, v in p.metadata[k].map { Self.jsonEqual($0, v) } ?? false }) { return false }
+            if let m = q.metadata, !p.metadata.containsAll(m) { return false }
             return true
         }
         let sorted = rows.sorted { a, b in
@@ -85,20 +85,6 @@ public actor MemoryMetadataStore: TenantStore, ProjectStore, ShareStore {
             return q.sortByDesc ? ka > kb : ka < kb
         }
         return Array(sorted.dropFirst(q.offset).prefix(q.limit))
-    }
-
-    /// JSON equality as `has(metadata, …)` uses it: numbers numerically at every depth, objects by
-    /// key set and members, arrays element by element.
-    static func jsonEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
-        switch (a, b) {
-        case (.object(let x), .object(let y)):
-            return x.count == y.count && x.allSatisfy { k, v in y[k].map { jsonEqual(v, $0) } ?? false }
-        case (.array(let x), .array(let y)):
-            return x.count == y.count && zip(x, y).allSatisfy { jsonEqual($0, $1) }
-        default:
-            if let x = a.numericValue, let y = b.numericValue { return x == y }
-            return a == b
-        }
     }
 
     public func updateProject(_ project: Project) async throws {

@@ -19,6 +19,14 @@ route('/projects/p/:projectId/t/:threadId', page('./pages/thread.js', 'threadPag
 route('/o/:tenant/projects/p/:projectId', page('./pages/project.js', 'projectPage'));
 route('/o/:tenant/projects/p/:projectId/r/:runId', page('./pages/trace.js', 'tracePage'));
 route('/public/:token/r', page('./pages/shared.js', 'sharedRunPage'));
+route('/datasets', page('./pages/datasets.js', 'datasetsPage'));
+route('/datasets/:datasetId', page('./pages/dataset.js', 'datasetPage'));
+route('/datasets/:datasetId/compare', page('./pages/compare.js', 'comparePage'));
+route('/datasets/:datasetId/:tab', page('./pages/dataset.js', 'datasetPage'));
+route('/o/:tenant/datasets/:datasetId', page('./pages/dataset.js', 'datasetPage'));
+route('/o/:tenant/datasets/:datasetId/compare', page('./pages/compare.js', 'comparePage'));
+route('/annotation-queues', page('./pages/queues.js', 'queuesPage'));
+route('/annotation-queues/:queueId', page('./pages/queue-review.js', 'queueReviewPage'));
 
 export const PUBLIC_PATHS = [/^\/signin/, /^\/public\//];
 
@@ -55,7 +63,9 @@ export function layout(content, page = {}) {
   return h('div', { class: 'shell' },
     h('aside', { class: 'sidebar' },
       h('a', { class: 'brand', href: '/projects' }, logo(), 'Anvil'),
-      nav('/projects', 'Projects', (p) => p.startsWith('/projects') || p.startsWith('/o/')),
+      nav('/projects', 'Projects', (p) => p.startsWith('/projects') || (p.startsWith('/o/') && p.includes('/projects'))),
+      nav('/datasets', 'Datasets & experiments', (p) => p.startsWith('/datasets') || (p.startsWith('/o/') && p.includes('/datasets'))),
+      nav('/annotation-queues', 'Annotation queues', (p) => p.startsWith('/annotation-queues')),
       h('div', { class: 'spacer' }),
       h('div', { class: 'foot' },
         themeButton,

@@ -238,9 +238,58 @@ def seed_big_trace(api: Api, n: int) -> str:
     return root["id"]
 
 
+def seed_dataset(api: Api) -> dict:
+    """Dataset `ui-dataset` (12 QA examples, splits, a tag) and experiments `ui-exp-baseline` and
+    `ui-exp-candidate` with a root run per example and `correctness` feedback; the candidate
+    improves on 3 examples and regresses on 2. Also an empty dataset `ui-dataset-empty`."""
+    r = api.post("/datasets", json={"name": "ui-dataset", "description": "Capital cities QA", "data_type": "kv",
+                                    "inputs_schema_definition": {"type": "object", "properties": {"question": {"type": "string"}}, "required": ["question"]}})
+    r.raise_for_status()
+    ds = r.json()
+    api.post("/datasets", json={"name": "ui-dataset-empty"}).raise_for_status()
+    capitals = [("France", "Paris"), ("Japan", "Tokyo"), ("Italy", "Rome"), ("Spain", "Madrid"), ("Kenya", "Nairobi"),
+                ("Peru", "Lima"), ("Canada", "Ottawa"), ("Egypt", "Cairo"), ("Chile", "Santiago"), ("Norway", "Oslo"),
+                ("India", "New Delhi"), ("Brazil", "Brasília")]
+    examples = []
+    for i, (country, capital) in enumerate(capitals):
+        examples.append({"id": str(uuid.uuid4()), "dataset_id": ds["id"], "inputs": {"question": f"What is the capital of {country}?"},
+                         "outputs": {"answer": capital}, "metadata": {"region": "europe" if country in ("France", "Italy", "Spain", "Norway") else "world"},
+                         "split": ["test"] if i % 3 == 0 else ["train"]})
+    r = api.post("/examples/bulk", json=examples)
+    r.raise_for_status()
+    version = api.get(f"/datasets/{ds['id']}/version").json()["as_of"]
+    api.put(f"/datasets/{ds['id']}/tags", json={"as_of": version, "tag": "v1"}).raise_for_status()
+    # One more edit after the tag, so versions differ.
+    api.patch(f"/examples/{examples[0]['id']}", json={"outputs": {"answer": "Paris (Île-de-France)"}}).raise_for_status()
+
+    baseline_scores = [1, 1, 0, 1, 0, 1, 1, 0, 1, 1, 0, 1]
+    candidate_scores = [1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1]  # improves 2,4,7,10; regresses 1,6
+    experiments = {}
+    now = dt.datetime.now(dt.timezone.utc)
+    for name, scores, offset in (("ui-exp-baseline", baseline_scores, 30), ("ui-exp-candidate", candidate_scores, 10)):
+        r = api.post("/sessions", json={"name": name, "reference_dataset_id": ds["id"], "extra": {"metadata": {"model": name.split("-")[-1]}}})
+        r.raise_for_status()
+        experiments[name] = r.json()["id"]
+        builders, feedback = [], []
+        for i, ex in enumerate(examples):
+            b = TraceBuilder(name, now - dt.timedelta(minutes=offset) + dt.timedelta(seconds=i))
+            answer = ex["outputs"]["answer"] if scores[i] else "I don't know"
+            root = b.add("Target", "chain", duration=0.5 + i * 0.05, inputs=ex["inputs"], outputs={"answer": answer},
+                         metadata={"reference_example_id": ex["id"]})
+            root["reference_example_id"] = ex["id"]
+            b.add("ChatOpenAI", "llm", parent=root, offset=0.01, duration=0.4, inputs={"q": ex["inputs"]["question"]},
+                  outputs={"a": answer}, usage={"input_tokens": 20, "output_tokens": 5})
+            builders.append(b)
+            feedback.append({"id": str(uuid.uuid4()), "run_id": root["id"], "trace_id": root["id"], "key": "correctness",
+                             "score": scores[i], "session_id": experiments[name], "feedback_source": {"type": "model"}})
+        send(api, builders, feedback)
+    return {"dataset_id": ds["id"], "example_ids": [e["id"] for e in examples], "experiments": experiments}
+
+
 def seed(url: str, api_key: str, *, big_trace: int = 0) -> dict:
     api = Api(url.rstrip("/") + "/api/v1", api_key)
     out = seed_demo(api)
+    out["dataset"] = seed_dataset(api)
     seed_monitor(api)
     r = api.post("/sessions", json={"name": "ui-empty", "description": "A project without runs"})
     if r.status_code not in (200, 201, 409):

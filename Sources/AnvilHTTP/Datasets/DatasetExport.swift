@@ -90,9 +90,10 @@ enum DatasetExport {
 
     /// LangChain-serialised or `{type, content}` messages to OpenAI's `{role, content}`.
     static func openAIMessage(_ m: JSONValue) -> JSONValue {
-        var o = m["kwargs"]?.objectValue ?? m.objectValue ?? [:]
+        // LangChain serialised (`kwargs`), `messages_to_dict` (`{type, data}`), or plain dicts.
+        var o = m["kwargs"]?.objectValue ?? m["data"]?.objectValue ?? m.objectValue ?? [:]
         if o["role"] == nil {
-            let kind = (m["id"]?.arrayValue?.last?.stringValue ?? m["type"]?.stringValue ?? o["type"]?.stringValue ?? "").lowercased()
+            let kind = (m["id"]?.arrayValue?.last?.stringValue ?? m["type"]?.stringValue ?? o["type"]?.stringValue ?? m["role"]?.stringValue ?? "").lowercased()
             let role: String
             switch kind {
             case let k where k.contains("human") || k == "user": role = "user"

@@ -74,11 +74,7 @@ struct DatasetsController: Sendable {
     /// An `as_of` query/body value: a version tag (`latest` included) or an ISO time.
     func resolve(_ asOf: String?, dataset: Dataset, tenantId: UUID) async throws -> Timestamp? {
         guard let asOf, !asOf.isEmpty else { return nil }
-        if let t = Timestamp(iso8601: asOf) { return t }
-        guard let v = try await datasets.version(datasetId: dataset.id, tenantId: tenantId, tag: asOf) else {
-            throw APIError.notFound("dataset version tag '\(asOf)'")
-        }
-        return v.asOf
+        return try await ExamplesController.resolve(asOf, dataset: dataset, datasets: datasets, tenantId: tenantId)
     }
 
     // MARK: CRUD
@@ -200,7 +196,11 @@ struct DatasetsController: Sendable {
         } else {
             found = try await datasets.version(datasetId: d.id, tenantId: context.tenantId, tag: "latest")
         }
-        guard let found else { throw APIError.notFound("dataset version") }
+        // `latest` always resolves: a dataset without examples is at its creation.
+        let tag = qp.string("tag")
+        guard let found = found ?? ((tag == nil || tag == "latest") && qp.string("as_of") == nil ? DatasetVersion(asOf: d.modifiedAt, tags: []) : nil) else {
+            throw APIError.notFound("dataset version")
+        }
         return .json { w in DatasetJSON.write(found, into: &w) }
     }
 
@@ -220,9 +220,11 @@ struct DatasetsController: Sendable {
     @Sendable func diff(request: Request, context: TenantContext) async throws -> Response {
         let d = try await dataset(context)
         let qp = request.query
-        guard let from = try await resolve(qp.string("from_version"), dataset: d, tenantId: context.tenantId),
-            let to = try await resolve(qp.string("to_version"), dataset: d, tenantId: context.tenantId)
-        else { throw APIError.unprocessable("from_version and to_version are required (a tag or an ISO-8601 time)") }
+        guard let fromText = qp.string("from_version"), let toText = qp.string("to_version") else {
+            throw APIError.unprocessable("from_version and to_version are required (a tag or an ISO-8601 time)")
+        }
+        let from = try await resolve(fromText, dataset: d, tenantId: context.tenantId) ?? .now()
+        let to = try await resolve(toText, dataset: d, tenantId: context.tenantId) ?? .now()
         let result = try await datasets.diff(datasetId: d.id, tenantId: context.tenantId, from: from, to: to)
         return .json { w in
             w.beginObject()

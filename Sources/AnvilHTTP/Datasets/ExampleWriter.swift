@@ -94,7 +94,9 @@ struct ExampleWriter: Sendable {
 
     /// Existing attachments after renames/retains, plus new uploads (stored now, before the write).
     func attachments(of e: Example, draft d: ExampleDraft, tenantId: UUID) async throws -> [Attachment] {
-        var kept = e.attachments
+        // New uploads without attachments_operations replace the example's attachments (as in
+        // LangSmith); with operations, only renamed/retained ones survive.
+        var kept = d.renames == nil && d.retain == nil && !d.uploads.isEmpty ? [] : e.attachments
         if let renames = d.renames {
             kept = kept.map { a in
                 var a = a

@@ -61,6 +61,9 @@ struct ExamplesController: Sendable {
         var order: [UUID] = []
         var groups: [UUID: [ExampleDraft]] = [:]
         for d in drafts {
+            if mode == .update, let path = defaultDataset, let owner = owners[d.id], owner != path {
+                throw APIError(.conflict, "example \(d.id.lowercased) belongs to dataset \(owner.lowercased), not \(path.lowercased)")
+            }
             guard let ds = d.datasetId ?? owners[d.id] ?? defaultDataset else {
                 throw mode == .update ? APIError.notFound("example \(d.id.lowercased)") : APIError.unprocessable("example \(d.id.lowercased) needs a dataset_id")
             }
@@ -131,7 +134,10 @@ struct ExamplesController: Sendable {
         return json(e)
     }
 
-    static func resolve(_ asOf: String, dataset: Dataset, datasets: any DatasetStore, tenantId: UUID) async throws -> Timestamp {
+    /// An `as_of` value: an ISO time, a tag, or `latest` (nil: the current state, even for a
+    /// dataset without versions yet).
+    static func resolve(_ asOf: String, dataset: Dataset, datasets: any DatasetStore, tenantId: UUID) async throws -> Timestamp? {
+        if asOf == "latest" { return nil }
         if let t = Timestamp(iso8601: asOf) { return t }
         guard let v = try await datasets.version(datasetId: dataset.id, tenantId: tenantId, tag: asOf) else {
             throw APIError.notFound("dataset version tag '\(asOf)'")
@@ -281,6 +287,38 @@ struct ExampleFilter {
         run.inputs = e.inputs
         run.outputs = e.outputs
         run.extra = RawJSON(.object(["metadata": .object(e.metadata)]))
-        return predicate.matches(RunFacts(run: run, feedback: []))
+        let facts = RunFacts(run: run, feedback: [])
+        return Self.evaluate(predicate, facts)
+    }
+
+    /// Examples live in Postgres in LangSmith, where `has(metadata, {...})` is JSON containment
+    /// (`@>`: nested objects and arrays may hold more than the filter names). Everything else
+    /// follows the run filter semantics.
+    static func evaluate(_ p: RunPredicate, _ facts: RunFacts) -> Bool {
+        switch p {
+        case .and(let items): return items.allSatisfy { evaluate($0, facts) }
+        case .or(let items): return items.contains { evaluate($0, facts) }
+        case .not(let item): return !evaluate(item, facts)
+        case .contains(let payload, let object):
+            let source: JSONValue?
+            switch payload {
+            case .metadata: source = .object(facts.metadata)
+            case .inputs: source = facts.run.inputs.flatMap { try? $0.parsed() }
+            case .outputs: source = facts.run.outputs.flatMap { try? $0.parsed() }
+            }
+            return source.map { contains($0, .object(object)) } ?? false
+        default: return p.matches(facts)
+        }
+    }
+
+    static func contains(_ value: JSONValue, _ wanted: JSONValue) -> Bool {
+        switch (value, wanted) {
+        case (.object(let v), .object(let w)):
+            return w.allSatisfy { key, inner in v[key].map { contains($0, inner) } ?? false }
+        case (.array(let v), .array(let w)):
+            return w.allSatisfy { inner in v.contains { contains($0, inner) } }
+        default:
+            return value.jsonEquals(wanted)
+        }
     }
 }

@@ -21,6 +21,7 @@ extension DatasetsController {
         }
         var q = ExampleQuery(tenantId: context.tenantId)
         q.datasetId = d.id
+        q.ids = try b.uuids("example_ids")
         q.offset = max(0, try b.int("offset") ?? 0)
         q.limit = min(max(1, try b.int("limit") ?? 100), 1000)
         let examples = try await datasets.examples(q)

@@ -43,7 +43,7 @@ struct ExampleWriter: Sendable {
         let now = Timestamp.now()
 
         var written: [Example] = []
-        for d in drafts {
+        for (index, d) in drafts.enumerated() {
             var e: Example
             switch (mode, current[d.id]) {
             case (.create, .some):
@@ -53,7 +53,9 @@ struct ExampleWriter: Sendable {
             case (_, let existing?):
                 e = existing
             case (_, nil):
-                e = Example(id: d.id, tenantId: tenantId, datasetId: dataset.id, inputs: RawJSON(.object([:])), createdAt: d.createdAt ?? now)
+                // Examples of one request keep their order: each gets its own microsecond.
+                e = Example(id: d.id, tenantId: tenantId, datasetId: dataset.id, inputs: RawJSON(.object([:])),
+                            createdAt: d.createdAt ?? Timestamp(microseconds: now.microseconds + Int64(index)))
                 if d.inputs == nil && !d.useSourceRunIO {
                     throw APIError.unprocessable("example \(d.id.lowercased) has no inputs")
                 }

@@ -18,10 +18,15 @@ public struct WebMiddleware<Context: RequestContext>: RouterMiddleware {
         if path.hasPrefix("/ui/") {
             return try file(String(path.dropFirst(4)), request: request)
         }
+        // A browser navigation (it asks for HTML; API clients ask for JSON) outside `/api/` is a UI
+        // page, even where the root-mounted API has a route of the same name (`/datasets`).
+        let accept = request.headers[.accept] ?? ""
+        if accept.hasPrefix("text/html") && !path.hasPrefix("/api/") {
+            return try file("index.html", request: request)
+        }
         do {
             return try await next(request, context)
         } catch let error as any HTTPResponseError where error.status == .notFound {
-            let accept = request.headers[.accept] ?? ""
             guard accept.contains("text/html"), !path.hasPrefix("/api/") else { throw error }
             return try file("index.html", request: request)
         }

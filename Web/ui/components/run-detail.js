@@ -1,8 +1,9 @@
 // Detail pane of the selected run: header (type, name, status, latency, tokens, cost), then tabs:
 // Run (error, inputs, outputs, attachments), Usage (tokens and costs), Metadata (metadata, tags,
 // runtime, ids), Events, Feedback. The full run (`GET /runs/{id}` or the public twin) is loaded
-// lazily by the caller-provided `loadRun`.
+// lazily by the caller-provided `loadRun`. Signed-in views get header actions ("Add to dataset").
 import { h, fmtDuration, fmtNumber, fmtTime, copyText } from '../lib/dom.js';
+import { auth } from '../lib/api.js';
 import { renderValue } from './chat-view.js';
 import { jsonView, copyButton } from './json-view.js';
 import { runTypeBadge, ts, fmtCostExact } from './run-tree.js';
@@ -13,11 +14,15 @@ export const DETAIL_TABS = [
   ['run', 'Run'], ['usage', 'Usage'], ['metadata', 'Metadata'], ['events', 'Events'], ['feedback', 'Feedback'],
 ];
 
+/** Header actions are for the signed-in app, never for public shared traces. */
+const canEdit = () => !!auth.key && !location.pathname.startsWith('/public/');
+
 /**
  * @param {object} node tree node of the selected run (compact run in `node.run`)
- * @param {object} opts `loadRun(id, signal)`, `loadFeedback(id, signal)` (optional), `tab`, `onTab(tab)`
+ * @param {object} opts `loadRun(id, signal)`, `loadFeedback(id, signal)` (optional), `tab`, `onTab(tab)`,
+ *   `actions` (show header actions such as "Add to dataset"; default: when signed in and not public)
  */
-export function runDetail(node, { loadRun, loadFeedback = null, tab = 'run', onTab = () => {} } = {}) {
+export function runDetail(node, { loadRun, loadFeedback = null, tab = 'run', onTab = () => {}, actions = canEdit() } = {}) {
   const ctrl = new AbortController();
   const compact = node.run;
   const state = { run: null, feedback: null, error: null, tab: DETAIL_TABS.some(([k]) => k === tab) ? tab : 'run' };
@@ -37,7 +42,8 @@ export function runDetail(node, { loadRun, loadFeedback = null, tab = 'run', onT
       h('div', { class: 'rd-title' },
         runTypeBadge(run.run_type),
         h('h2', {}, run.name || 'Unnamed'),
-        h('span', { class: ['pill', status === 'error' ? 'err' : status === 'success' ? 'ok' : 'pending', 'rd-status'] }, status)),
+        h('span', { class: ['pill', status === 'error' ? 'err' : status === 'success' ? 'ok' : 'pending', 'rd-status'] }, status),
+        actions ? headerActions() : null),
       h('div', { class: 'rd-stats' },
         stat('Latency', latency === null ? 'running' : fmtDuration(latency)),
         tokens ? stat('Tokens', fmtNumber(tokens), tokenTitle(run)) : null,
@@ -48,6 +54,20 @@ export function runDetail(node, { loadRun, loadFeedback = null, tab = 'run', onT
         h('span', { class: 'rd-id mono faint', title: 'Run id' }, run.id,
           h('button', { class: 'btn small ghost', type: 'button', title: 'Copy run id', on: { click: () => copyText(run.id) } }, 'Copy id'))));
   };
+
+  // Right side of the title row; room for more actions (e.g. annotation queues).
+  const headerActions = () => h('div', { class: 'rd-actions' },
+    h('button', {
+      class: 'btn small rd-add-dataset', type: 'button', disabled: !state.run,
+      title: state.run ? 'Save this run’s inputs and outputs as a dataset example' : 'Loading the run…',
+      on: {
+        click: async () => {
+          if (!state.run) return;
+          const { openAddToDataset } = await import('./add-to-dataset.js');
+          openAddToDataset(state.run);
+        },
+      },
+    }, '+ Add to dataset'));
 
   const renderTabs = () => {
     tabsEl.replaceChildren(...DETAIL_TABS.map(([key, label]) => {

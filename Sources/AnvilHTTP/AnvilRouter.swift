@@ -51,7 +51,9 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
     let publicRoutes = PublicController(traces: deps.traces, shares: deps.metadata, blobs: deps.blobs, signer: deps.signer, reader: reader, queries: deps.traces)
     let runs = RunsController(ingest: deps.ingest, traces: deps.traces, shares: deps.metadata, reader: reader)
     let sessions = SessionsController(projects: deps.metadata, traces: deps.traces, resolver: deps.resolver)
-    let feedback = FeedbackController(traces: deps.traces)
+    let rules = FeedbackRules(configs: deps.metadata)
+    let feedback = FeedbackController(traces: deps.traces, rules: rules)
+    let feedbackConfigs = FeedbackConfigsController(configs: deps.metadata)
     let settings = SettingsController(tenants: deps.metadata)
     let ui = UIController(projects: deps.metadata, queries: deps.traces)
 
@@ -63,6 +65,7 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
         runs.addRoutes(to: authed)
         sessions.addRoutes(to: authed)
         feedback.addRoutes(to: authed)
+        feedbackConfigs.addRoutes(to: authed)
         settings.addRoutes(to: authed)
         ui.addRoutes(to: authed)
     }

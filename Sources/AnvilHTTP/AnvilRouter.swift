@@ -54,6 +54,7 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
     let rules = FeedbackRules(configs: deps.metadata)
     let feedback = FeedbackController(traces: deps.traces, rules: rules)
     let feedbackConfigs = FeedbackConfigsController(configs: deps.metadata)
+    let feedbackTokens = FeedbackTokensController(tokens: deps.metadata, traces: deps.traces, rules: rules)
     let settings = SettingsController(tenants: deps.metadata)
     let ui = UIController(projects: deps.metadata, queries: deps.traces)
 
@@ -61,11 +62,13 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
         let open = router.group(RouterPath(prefix))
         meta.addRoutes(to: open)
         publicRoutes.addRoutes(to: open)
+        feedbackTokens.addPublicRoutes(to: open)
         let authed = open.group(context: TenantContext.self)
         runs.addRoutes(to: authed)
         sessions.addRoutes(to: authed)
         feedback.addRoutes(to: authed)
         feedbackConfigs.addRoutes(to: authed)
+        feedbackTokens.addRoutes(to: authed)
         settings.addRoutes(to: authed)
         ui.addRoutes(to: authed)
     }

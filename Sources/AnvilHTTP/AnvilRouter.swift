@@ -55,6 +55,7 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
     let feedback = FeedbackController(traces: deps.traces, rules: rules)
     let feedbackConfigs = FeedbackConfigsController(configs: deps.metadata)
     let feedbackTokens = FeedbackTokensController(tokens: deps.metadata, traces: deps.traces, rules: rules)
+    let annotationQueues = AnnotationQueuesController(queues: deps.metadata, configs: deps.metadata, traces: deps.traces, reader: reader)
     let settings = SettingsController(tenants: deps.metadata)
     let ui = UIController(projects: deps.metadata, queries: deps.traces)
 
@@ -69,6 +70,7 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
         feedback.addRoutes(to: authed)
         feedbackConfigs.addRoutes(to: authed)
         feedbackTokens.addRoutes(to: authed)
+        annotationQueues.addRoutes(to: authed)
         settings.addRoutes(to: authed)
         ui.addRoutes(to: authed)
     }

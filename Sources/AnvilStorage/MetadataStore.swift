@@ -70,3 +70,4 @@ public protocol ShareStore: Sendable {
 
 /// Everything the operational (Postgres-side) database holds.
 public typealias MetadataStore = TenantStore & ProjectStore & ShareStore
+    & FeedbackConfigStore & FeedbackTokenStore & AnnotationQueueStore

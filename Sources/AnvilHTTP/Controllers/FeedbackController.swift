@@ -7,6 +7,7 @@ import Hummingbird
 /// `/feedback`: scores and comments on runs (and on projects, for summary evaluators).
 struct FeedbackController: Sendable {
     let traces: any TraceStore
+    let rules: FeedbackRules
 
     func addRoutes(to group: RouterGroup<TenantContext>) {
         group.post("feedback", use: create)
@@ -20,6 +21,9 @@ struct FeedbackController: Sendable {
         var request = request
         let body = try await request.bytes(limit: 4 * 1024 * 1024)
         var feedback = try FeedbackDecoder.decode(body, tenantId: context.tenantId, now: .now(), context: "feedback")
+        try await rules.admit(
+            key: feedback.key, score: feedback.score, value: feedback.value, carried: try FeedbackRules.parse(feedback.feedbackConfig),
+            tenantId: context.tenantId)
         // Fill the trace and project from the run when the client did not say.
         if let runId = feedback.runId, feedback.traceId == nil || feedback.sessionId == nil,
             let run = try await traces.runs(ids: [runId], tenantId: context.tenantId).first
@@ -91,6 +95,9 @@ struct FeedbackController: Sendable {
         if let correction = body["correction"] { f.correction = correction.isNull ? nil : correction }
         if body["comment"] != nil { f.comment = try body.string("comment") }
         if let config = body["feedback_config"] { f.feedbackConfig = config.isNull ? nil : config }
+        if body["score"] != nil || body["value"] != nil {
+            try await rules.admit(key: f.key, score: f.score, value: f.value, carried: nil, tenantId: context.tenantId)
+        }
         f.modifiedAt = .now()
         try await traces.write(runs: [], feedback: [f], tenantId: context.tenantId)
         return .json { w in FeedbackJSON.write(f, into: &w) }

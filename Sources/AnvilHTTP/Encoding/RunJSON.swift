@@ -26,7 +26,10 @@ enum RunJSON {
     /// Fields that need a query beyond the run row.
     static let childFields: Set<String> = ["child_run_ids", "direct_child_run_ids"]
 
-    static func write(_ run: Run, fields: Set<String>, extras: RunExtras, into w: inout JSONWriter) {
+    /// `trailing` appends members of a richer schema that extends the run (e.g. a queue entry's).
+    static func write(
+        _ run: Run, fields: Set<String>, extras: RunExtras, into w: inout JSONWriter, trailing: (inout JSONWriter) -> Void = { _ in }
+    ) {
         func want(_ f: String) -> Bool { fields.contains(f) }
         let u = run.rollupUsage
         w.beginObject()
@@ -96,6 +99,7 @@ enum RunJSON {
             }
             w.endObject()
         }
+        trailing(&w)
         w.endObject()
     }
 

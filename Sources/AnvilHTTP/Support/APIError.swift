@@ -69,6 +69,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .notFound: return APIError(.notFound, e.message)
             case .invalid: return APIError(.unprocessableContent, e.message)
             }
+        case let e as ValidationError:
+            return APIError(.unprocessableContent, e.message)
         case let e as FilterSyntaxError:
             return APIError(.badRequest, "invalid filter: \(e.message) (at offset \(e.offset))")
         case let e as HTTPError:

@@ -117,5 +117,55 @@ enum MetadataMigrations {
             );
             CREATE INDEX comparative_experiments_dataset ON comparative_experiments (reference_dataset_id, created_at);
             """),
+        SQLiteMigration(version: 3, name: "feedback configs, feedback tokens, annotation queues", sql: """
+            CREATE TABLE feedback_configs (
+                tenant_id BLOB NOT NULL,
+                feedback_key TEXT NOT NULL,
+                config TEXT NOT NULL,
+                is_lower_score_better INTEGER,
+                is_enforced INTEGER NOT NULL DEFAULT 0,
+                modified_at INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, feedback_key)
+            );
+            CREATE TABLE feedback_tokens (
+                id BLOB PRIMARY KEY,
+                tenant_id BLOB NOT NULL,
+                run_id BLOB NOT NULL,
+                feedback_key TEXT NOT NULL,
+                feedback_config TEXT,
+                feedback_id BLOB,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            );
+            CREATE INDEX feedback_tokens_run ON feedback_tokens (tenant_id, run_id, created_at, id);
+            CREATE TABLE annotation_queues (
+                id BLOB PRIMARY KEY,
+                tenant_id BLOB NOT NULL,
+                name TEXT NOT NULL,
+                description TEXT,
+                rubric_instructions TEXT,
+                rubric_items TEXT NOT NULL,
+                default_dataset_id BLOB,
+                num_reviewers_per_item INTEGER,
+                metadata TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (tenant_id, name)
+            );
+            CREATE INDEX annotation_queues_tenant_created ON annotation_queues (tenant_id, created_at DESC, id DESC);
+            CREATE TABLE annotation_queue_runs (
+                id BLOB PRIMARY KEY,
+                tenant_id BLOB NOT NULL,
+                queue_id BLOB NOT NULL,
+                run_id BLOB NOT NULL,
+                added_at INTEGER NOT NULL,
+                last_reviewed_time INTEGER,
+                reviewed_by BLOB,
+                source_proposed_example_id BLOB,
+                UNIQUE (queue_id, run_id)
+            );
+            CREATE INDEX annotation_queue_runs_order ON annotation_queue_runs (tenant_id, queue_id, added_at, id);
+            CREATE INDEX annotation_queue_runs_run ON annotation_queue_runs (tenant_id, run_id);
+            """),
     ]
 }

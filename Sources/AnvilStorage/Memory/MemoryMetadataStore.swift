@@ -8,6 +8,13 @@ public actor MemoryMetadataStore: TenantStore, ProjectStore, ShareStore {
     private var keys: [UUID: APIKey] = [:]
     private var projects: [UUID: Project] = [:]
     private var shares: [UUID: RunShare] = [:]
+    // Read and written by the extensions in MemoryMetadataStore+Feedback.swift and
+    // MemoryMetadataStore+AnnotationQueues.swift (an actor's stored state must be declared here).
+    struct FeedbackConfigKey: Hashable { var tenantId: UUID; var key: String }
+    var feedbackConfigs: [FeedbackConfigKey: FeedbackKeyConfig] = [:]
+    var feedbackTokens: [UUID: FeedbackToken] = [:]
+    var annotationQueues: [UUID: AnnotationQueue] = [:]
+    var annotationQueueRuns: [UUID: AnnotationQueueRun] = [:]
 
     public init() {}
 

@@ -10,6 +10,10 @@ public protocol TraceStore: Sendable {
     /// Updates must already carry their resolved `sessionId` when they name a project.
     func write(runs: [RunUpdate], feedback: [Feedback], tenantId: UUID) async throws
 
+    /// Promotes runs that have awaited their parent since before `cutoff` to roots of their own
+    /// trace, marked as orphans (`Run+Lineage.swift`); at most `limit` per call. Returns how many.
+    func promoteOrphans(waitingSince cutoff: Timestamp, limit: Int) async throws -> Int
+
     /// Runs by id (posted or not), scoped to the tenant.
     func runs(ids: [UUID], tenantId: UUID) async throws -> [Run]
     func queryRuns(_ query: RunQuery) async throws -> RunPage

@@ -36,6 +36,9 @@ private actor ObservingTraceStore: TraceStore {
     }
 
     func runs(ids: [UUID], tenantId: UUID) async throws -> [Run] { try await inner.runs(ids: ids, tenantId: tenantId) }
+    func promoteOrphans(waitingSince cutoff: Timestamp, limit: Int) async throws -> Int {
+        try await inner.promoteOrphans(waitingSince: cutoff, limit: limit)
+    }
     func queryRuns(_ query: RunQuery) async throws -> RunPage { try await inner.queryRuns(query) }
     func runStats(_ query: RunQuery) async throws -> RunStats { try await inner.runStats(query) }
     func childRunIds(of parents: [UUID], tenantId: UUID) async throws -> [UUID: [UUID]] {

@@ -55,9 +55,11 @@ public final class SQLiteTraceStore: TraceStore {
             runs[u.id] = run
             if touchedSet.insert(u.id).inserted { touched.append(u.id) }
         }
+        try keepPromotedOrphans(conn, &runs, touched: touched, tenantId: tenantId)
         // Children posted without trace_id/dotted_order inherit them from their parent, parents
         // first so a chain of such runs in one write resolves whatever its order. Only a parent in
         // the same workspace counts: a foreign one must not pull the run into another trace.
+        var waiting: [(UUID, UUID)] = []
         let orphans = touched.filter { runs[$0]!.parentRunId != nil && (runs[$0]!.traceId == nil || runs[$0]!.dottedOrder == nil) }
         if !orphans.isEmpty {
             let missingParents = orphans.compactMap { runs[$0]!.parentRunId }.filter { runs[$0] == nil }
@@ -70,6 +72,7 @@ public final class SQLiteTraceStore: TraceStore {
                 inherit(parentId)
                 let parent = (runs[parentId] ?? parents[parentId]).flatMap { $0.tenantId == tenantId ? $0 : nil }
                 runs[id]!.inheritLineage(from: parent)
+                if parent?.posted != true { waiting.append((id, parentId)) }
             }
             for id in orphans { inherit(id) }
         }
@@ -78,8 +81,14 @@ public final class SQLiteTraceStore: TraceStore {
             runs[id]!.recomputeDerived()
             try conn.run(RunRow.upsertSQL, RunRow.values(runs[id]!, insertedAt: now))
         }
-        // Roll usage up through the subtree ranges of every affected run.
+        for (id, parentId) in waiting {
+            try conn.run(
+                "INSERT INTO awaiting_parent (run_id, tenant_id, parent_id, since) VALUES (?, ?, ?, ?) ON CONFLICT(run_id) DO NOTHING",
+                [.uuid(id), .uuid(tenantId), .uuid(parentId), .time(now)])
+        }
         var rollup = touchedSet
+        try adoptWaitingChildren(conn, &runs, parents: touched, tenantId: tenantId, rollup: &rollup)
+        // Roll usage up through the subtree ranges of every affected run.
         for id in touched where runs[id]!.usage != previousUsage[id] ?? RunUsage() {
             rollup.formUnion(runs[id]!.ancestorIds)
         }

@@ -83,5 +83,19 @@ enum TraceMigrations {
             CREATE INDEX feedback_session ON feedback (session_id, key);
             CREATE INDEX feedback_tenant_created ON feedback (tenant_id, created_at DESC);
             """),
+        SQLiteMigration(version: 2, name: "runs awaiting a late parent", sql: """
+            -- Children written before their parent (OTel spans arrive in any order): adopted when the
+            -- parent is written, promoted to roots (promoted = 1) when it has not come within the
+            -- orphan grace period. See Run+Lineage.swift.
+            CREATE TABLE awaiting_parent (
+                run_id BLOB PRIMARY KEY,
+                tenant_id BLOB NOT NULL,
+                parent_id BLOB NOT NULL,
+                since INTEGER NOT NULL,
+                promoted INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX awaiting_parent_parent ON awaiting_parent (tenant_id, parent_id);
+            CREATE INDEX awaiting_parent_since ON awaiting_parent (since) WHERE promoted = 0;
+            """),
     ]
 }

@@ -6,6 +6,8 @@ import Foundation
 public actor MemoryTraceStore: TraceStore {
     private var runsById: [UUID: Run] = [:]
     private var feedbackById: [UUID: Feedback] = [:]
+    /// Runs written before their parent: run id → (tenant, parent, since, promoted).
+    private var awaiting: [UUID: (tenant: UUID, parent: UUID, since: Timestamp, promoted: Bool)] = [:]
 
     public init() {}
 
@@ -19,24 +21,30 @@ public actor MemoryTraceStore: TraceStore {
             var run = runsById[u.id] ?? Run(id: u.id, tenantId: tenantId)
             guard run.tenantId == tenantId else { continue }  // never merge into another workspace's run
             run.apply(u)
+            // A promoted orphan posted again stays a root while its parent is missing.
+            if let a = awaiting[u.id], a.promoted, run.parentRunId == a.parent, run.traceId == run.id { run.parentRunId = nil }
             runsById[u.id] = run
             if touchedSet.insert(u.id).inserted { touched.append(u.id) }
         }
         // Lineage only after every update of the write is merged, parents before children, so the
         // order of runs inside one write does not matter.
+        let now = Timestamp.now()
         var resolved = Set<UUID>()
         func inherit(_ id: UUID) {
             guard touchedSet.contains(id), resolved.insert(id).inserted, var run = runsById[id],
                 let parentId = run.parentRunId, run.traceId == nil || run.dottedOrder == nil
             else { return }
             inherit(parentId)
-            run.inheritLineage(from: runsById[parentId].flatMap { $0.tenantId == tenantId ? $0 : nil })
+            let parent = runsById[parentId].flatMap { $0.tenantId == tenantId ? $0 : nil }
+            run.inheritLineage(from: parent)
+            if parent?.posted != true, awaiting[id] == nil { awaiting[id] = (tenantId, parentId, now, false) }
             runsById[id] = run
         }
         for id in touched { inherit(id) }
         for id in touched { runsById[id]?.recomputeDerived() }
         // Roll usage up: every touched run, and every ancestor of a touched run.
         var rollup = touchedSet
+        adoptWaitingChildren(parents: touched, tenantId: tenantId, rollup: &rollup)
         for id in touched { rollup.formUnion(runsById[id]?.ancestorIds ?? []) }
         for id in rollup {
             guard var run = runsById[id], run.tenantId == tenantId else { continue }
@@ -47,6 +55,64 @@ public actor MemoryTraceStore: TraceStore {
             if let existing = feedbackById[f.id], existing.tenantId != tenantId { continue }
             feedbackById[f.id] = f
         }
+    }
+
+    public func promoteOrphans(waitingSince cutoff: Timestamp, limit: Int) async throws -> Int {
+        let due = awaiting.filter { !$0.value.promoted && $0.value.since < cutoff }
+            .sorted { ($0.value.since, $0.key.uuidString) < ($1.value.since, $1.key.uuidString) }.prefix(limit)
+        var promoted = 0
+        for (id, a) in due {
+            guard var run = runsById[id], run.tenantId == a.tenant, run.parentRunId == a.parent else {
+                awaiting[id] = nil
+                continue
+            }
+            guard let old = run.promoteToRoot(missingParent: a.parent) else { continue }
+            store(run, replacing: old)
+            awaiting[id]!.promoted = true
+            refreshRollup(id)
+            promoted += 1
+        }
+        return promoted
+    }
+
+    private func adoptWaitingChildren(parents: [UUID], tenantId: UUID, rollup: inout Set<UUID>) {
+        var queue = parents.filter { runsById[$0]?.posted == true && runsById[$0]?.dottedOrder != nil }
+        var index = 0
+        while index < queue.count {
+            let parentId = queue[index]
+            index += 1
+            guard let parent = runsById[parentId], parent.posted else { continue }
+            let children = awaiting.filter { $0.value.tenant == tenantId && $0.value.parent == parentId }.keys.sorted { $0.uuidString < $1.uuidString }
+            for childId in children {
+                awaiting[childId] = nil
+                guard var child = runsById[childId], child.tenantId == tenantId,
+                    child.parentRunId == parentId || child.parentRunId == nil,
+                    let old = child.adopt(under: parent)
+                else { continue }
+                store(child, replacing: old)
+                rollup.insert(childId)
+                rollup.formUnion(child.ancestorIds)
+                queue.append(childId)
+            }
+        }
+    }
+
+    /// Writes a run whose lineage moved and rebases its subtree.
+    private func store(_ run: Run, replacing old: (trace: UUID?, order: String?)) {
+        runsById[run.id] = run
+        guard let oldOrder = old.order, let newOrder = run.dottedOrder else { return }
+        for (id, other) in runsById where other.tenantId == run.tenantId {
+            if let moved = other.rebased(fromTrace: old.trace, order: oldOrder, toTrace: run.traceId, order: newOrder) {
+                runsById[id]!.traceId = moved.trace
+                runsById[id]!.dottedOrder = moved.order
+            }
+        }
+    }
+
+    private func refreshRollup(_ id: UUID) {
+        guard var run = runsById[id] else { return }
+        run.rollupUsage = descendants(of: run).reduce(run.usage) { $0.adding($1.usage) }
+        runsById[id] = run
     }
 
     private func descendants(of run: Run) -> [Run] {

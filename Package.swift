@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
     ],
     targets: [
         // C shims: the system SQLite and zlib, and zstd loaded at run time.
@@ -50,6 +54,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // OpenTelemetry (OTLP) decoding into run updates, and the OTLP/gRPC service.
+        .target(
+            name: "AnvilOTel",
+            dependencies: [
+                "AnvilCore", "AnvilStorage", "AnvilIngest", "AnvilAuth",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "AnvilAuth",
             dependencies: [
@@ -69,7 +87,7 @@ let package = Package(
         .target(
             name: "AnvilHTTP",
             dependencies: [
-                "AnvilCore", "AnvilStorage", "AnvilIngest", "AnvilAuth",
+                "AnvilCore", "AnvilStorage", "AnvilIngest", "AnvilAuth", "AnvilOTel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -79,7 +97,7 @@ let package = Package(
         .target(
             name: "AnvilServer",
             dependencies: [
-                "AnvilCore", "AnvilStorage", "AnvilSQLite", "AnvilIngest", "AnvilAuth", "AnvilHTTP", "AnvilWeb",
+                "AnvilCore", "AnvilStorage", "AnvilSQLite", "AnvilIngest", "AnvilAuth", "AnvilHTTP", "AnvilWeb", "AnvilOTel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,9 +132,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "AnvilOTelTests",
+            dependencies: ["AnvilOTel", "AnvilCore", "AnvilStorage", "AnvilIngest", "AnvilAuth", "AnvilTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "AnvilHTTPTests",
             dependencies: [
-                "AnvilServer", "AnvilHTTP", "AnvilCore", "AnvilStorage", "AnvilIngest", "AnvilAuth", "AnvilTesting",
+                "AnvilServer", "AnvilHTTP", "AnvilCore", "AnvilStorage", "AnvilIngest", "AnvilAuth", "AnvilOTel", "AnvilTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -190,6 +190,12 @@ public struct IngestService: Sendable {
         return IngestSummary(runs: 1, feedback: 0, attachments: 0)
     }
 
+    /// Run updates decoded by another front end (OTLP): validated there, appended here as one
+    /// record, durable when this returns.
+    public func enqueue(updates: [RunUpdate], tenantId: UUID) async throws {
+        try await enqueue(IngestRecord(tenantId: tenantId, receivedAt: .now(), updates: updates, feedback: []))
+    }
+
     /// Feedback through the queue (multipart parts use this path too).
     public func feedback(_ items: [Feedback], tenantId: UUID) async throws {
         try await enqueue(IngestRecord(tenantId: tenantId, receivedAt: .now(), updates: [], feedback: items))

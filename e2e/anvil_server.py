@@ -62,6 +62,8 @@ class AnvilServer:
         self.log_path = Path(log_path)
         self.api_key = api_key
         self.port = port or free_port()
+        # Every server gets its own OTLP/gRPC port too, so servers can run side by side.
+        self.grpc_port = free_port()
         self.extra_env = dict(env or {})
         self.use_flags = use_flags
         self.proc: Optional[subprocess.Popen] = None
@@ -87,7 +89,8 @@ class AnvilServer:
     def command(self) -> list[str]:
         cmd = [str(self.binary), "serve"]
         if self.use_flags:
-            cmd += ["--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data_dir)]
+            cmd += ["--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data_dir),
+                    "--otlp-grpc-port", str(self.grpc_port)]
             if self.api_key:
                 cmd += ["--api-key", self.api_key]
         return cmd
@@ -99,6 +102,7 @@ class AnvilServer:
                 ANVIL_HOST="127.0.0.1",
                 ANVIL_PORT=str(self.port),
                 ANVIL_DATA_DIR=str(self.data_dir),
+                ANVIL_OTLP_GRPC_PORT=str(self.grpc_port),
             )
             if self.api_key:
                 env["ANVIL_API_KEY"] = self.api_key

@@ -1,6 +1,7 @@
 import AnvilAuth
 import AnvilCore
 import AnvilIngest
+import AnvilOTel
 import AnvilStorage
 import Foundation
 import Hummingbird
@@ -55,6 +56,7 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
     let publicRoutes = PublicController(traces: deps.traces, shares: deps.metadata, blobs: deps.blobs, signer: deps.signer, reader: reader, queries: deps.traces,
         datasets: deps.datasets, projects: deps.metadata, links: links)
     let runs = RunsController(ingest: deps.ingest, traces: deps.traces, shares: deps.metadata, reader: reader)
+    let otel = OTelController(otlp: OTLPIngest(ingest: deps.ingest))
     let sessions = SessionsController(projects: deps.metadata, traces: deps.traces, resolver: deps.resolver)
     let rules = FeedbackRules(configs: deps.metadata)
     let feedback = FeedbackController(traces: deps.traces, rules: rules)
@@ -74,6 +76,7 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
         feedbackTokens.addPublicRoutes(to: open)
         let authed = open.group(context: TenantContext.self)
         runs.addRoutes(to: authed)
+        otel.addRoutes(to: authed)
         sessions.addRoutes(to: authed)
         feedback.addRoutes(to: authed)
         feedbackConfigs.addRoutes(to: authed)

@@ -13,6 +13,8 @@ import Logging
 /// | `apiKey` (secret) | `--api-key` | `ANVIL_API_KEY` | string | generated on first start |
 /// | `logLevel` | `--log-level` | `ANVIL_LOG_LEVEL` | trace…critical | `info` |
 /// | `webDir` | `--web-dir` | `ANVIL_WEB_DIR` | path | the UI bundled with the binary |
+/// | `otlpGrpcPort` | `--otlp-grpc-port` | `ANVIL_OTLP_GRPC_PORT` | int (0 disables) | `4317` |
+/// | `orphanGraceSeconds` | `--orphan-grace-seconds` | `ANVIL_ORPHAN_GRACE_SECONDS` | seconds | `300` |
 public struct AnvilConfig: Sendable {
     public var host: String
     public var port: Int
@@ -21,14 +23,24 @@ public struct AnvilConfig: Sendable {
     public var logLevel: Logger.Level
     /// Serve the web UI from this directory instead of the bundled copy (for UI development).
     public var webDir: String?
+    /// OTLP/gRPC port (bound to `host`); 0 turns the gRPC listener off.
+    public var otlpGrpcPort: Int
+    /// How long a run waits for a parent that has not arrived before it is shown as a root,
+    /// marked as an orphan.
+    public var orphanGraceSeconds: Double
 
-    public init(host: String = "127.0.0.1", port: Int = 1984, dataDir: String = "./anvil-data", apiKey: String? = nil, logLevel: Logger.Level = .info, webDir: String? = nil) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 1984, dataDir: String = "./anvil-data", apiKey: String? = nil,
+        logLevel: Logger.Level = .info, webDir: String? = nil, otlpGrpcPort: Int = 4317, orphanGraceSeconds: Double = 300
+    ) {
         self.host = host
         self.port = port
         self.dataDir = dataDir
         self.apiKey = apiKey
         self.logLevel = logLevel
         self.webDir = webDir
+        self.otlpGrpcPort = otlpGrpcPort
+        self.orphanGraceSeconds = orphanGraceSeconds
     }
 
     /// Reads the keys above from a reader scoped to `anvil`; rejects invalid values at start-up.
@@ -39,6 +51,8 @@ public struct AnvilConfig: Sendable {
         dataDir = reader.string(forKey: "dataDir", default: dataDir)
         apiKey = reader.string(forKey: "apiKey", isSecret: true)
         webDir = reader.string(forKey: "webDir")
+        otlpGrpcPort = reader.int(forKey: "otlpGrpcPort", default: otlpGrpcPort)
+        orphanGraceSeconds = reader.double(forKey: "orphanGraceSeconds", default: orphanGraceSeconds)
         if let webDir, !FileManager.default.fileExists(atPath: webDir + "/index.html") {
             throw ConfigError("web dir '\(webDir)' has no index.html")
         }
@@ -48,6 +62,13 @@ public struct AnvilConfig: Sendable {
         }
         logLevel = parsed
         guard (0...65535).contains(port) else { throw ConfigError("port \(port) is out of range") }
+        guard (0...65535).contains(otlpGrpcPort) else { throw ConfigError("OTLP gRPC port \(otlpGrpcPort) is out of range") }
+        guard otlpGrpcPort == 0 || otlpGrpcPort != port || port == 0 else {
+            throw ConfigError("the OTLP gRPC port must differ from the HTTP port \(port)")
+        }
+        guard orphanGraceSeconds.isFinite, orphanGraceSeconds >= 0 else {
+            throw ConfigError("orphan grace seconds must be a non-negative number")
+        }
         guard !host.isEmpty else { throw ConfigError("host must not be empty") }
         guard !dataDir.isEmpty else { throw ConfigError("data dir must not be empty") }
         if let apiKey, apiKey.count < 16 {

@@ -2,6 +2,7 @@ import AnvilAuth
 import AnvilCore
 import AnvilHTTP
 import AnvilIngest
+import AnvilOTel
 import AnvilSQLite
 import AnvilStorage
 import AnvilWeb
@@ -14,7 +15,9 @@ public let anvilVersion = "0.1.0"
 
 /// The composition root: opens the embedded stores in the data directory, bootstraps the default
 /// workspace and API key, and wires the ingest worker and the HTTP server into one application.
-public func buildApplication(config: AnvilConfig, logger baseLogger: Logger? = nil) async throws -> some ApplicationProtocol {
+public func buildApplication(
+    config: AnvilConfig, logger baseLogger: Logger? = nil, grpcPort: OTLPGRPCServer.BoundPort? = nil
+) async throws -> some ApplicationProtocol {
     var logger = baseLogger ?? Logger(label: "anvil")
     logger.logLevel = config.logLevel
 
@@ -33,17 +36,23 @@ public func buildApplication(config: AnvilConfig, logger baseLogger: Logger? = n
     let resolver = ProjectResolver(projects: metadata)
     let ingest = IngestService(queue: queue, blobs: blobs)
     let worker = IngestWorker(queue: queue, traces: traces, resolver: resolver, logger: logger)
+    let authenticator = Authenticator(store: metadata)
     let router = buildRouter(HTTPDependencies(
         metadata: metadata, datasets: metadata, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
-        authenticator: Authenticator(store: metadata), signer: URLSigner(secret: secret), anvilVersion: anvilVersion,
+        authenticator: authenticator, signer: URLSigner(secret: secret), anvilVersion: anvilVersion,
         webDirectory: config.webDir ?? WebAssets.bundledDirectory))
 
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "anvil/\(anvilVersion)"),
         logger: logger)
-    // Services stop in reverse order: the HTTP server first, then the worker, then the queue.
-    app.addServices(QueueCloser(queue: queue), worker)
+    // Services stop in reverse order: the listeners first, then the sweeper, the worker, the queue.
+    app.addServices(QueueCloser(queue: queue), worker, OrphanSweeper(traces: traces, graceSeconds: config.orphanGraceSeconds, logger: logger))
+    if config.otlpGrpcPort != 0 {
+        app.addServices(OTLPGRPCServer(
+            host: config.host, port: config.otlpGrpcPort, ingest: OTLPIngest(ingest: ingest), authenticator: authenticator,
+            logger: logger, boundPort: grpcPort))
+    }
     return app
 }
 

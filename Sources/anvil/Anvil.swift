@@ -30,6 +30,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("web-dir"), help: "Serve the web UI from this directory instead of the bundled copy (env ANVIL_WEB_DIR).")
     var webDir: String?
 
+    @Option(name: .customLong("otlp-grpc-port"), help: "OTLP/gRPC port for OpenTelemetry traces, 0 to disable (env ANVIL_OTLP_GRPC_PORT; default 4317).")
+    var otlpGrpcPort: Int?
+
+    @Option(name: .customLong("orphan-grace-seconds"), help: "Seconds a run waits for a missing parent before it is shown as a marked root (env ANVIL_ORPHAN_GRACE_SECONDS; default 300).")
+    var orphanGraceSeconds: Double?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ANVIL_LOG_LEVEL).")
     var logLevel: String?
 
@@ -40,6 +46,8 @@ struct Serve: AsyncParsableCommand {
         if let dataDir { values["anvil.dataDir"] = .init(.string(dataDir), isSecret: false) }
         if let apiKey { values["anvil.apiKey"] = .init(.string(apiKey), isSecret: true) }
         if let webDir { values["anvil.webDir"] = .init(.string(webDir), isSecret: false) }
+        if let otlpGrpcPort { values["anvil.otlpGrpcPort"] = .init(.int(otlpGrpcPort), isSecret: false) }
+        if let orphanGraceSeconds { values["anvil.orphanGraceSeconds"] = .init(.double(orphanGraceSeconds), isSecret: false) }
         if let logLevel { values["anvil.logLevel"] = .init(.string(logLevel), isSecret: false) }
         let reader = ConfigReader(providers: [
             InMemoryProvider(name: "arguments", values: values),

@@ -55,6 +55,10 @@ extension SQLiteTraceStore {
         _ conn: SQLiteConnection, _ runs: inout [UUID: Run], parents: [UUID], tenantId: UUID, rollup: inout Set<UUID>
     ) throws {
         var queue = parents.filter { runs[$0]?.posted == true && runs[$0]?.dottedOrder != nil }
+        // Almost every write has nothing waiting: one indexed probe instead of one per run.
+        var anyWaiting = false
+        try conn.query("SELECT 1 FROM awaiting_parent WHERE tenant_id = ? LIMIT 1", [.uuid(tenantId)]) { _ in anyWaiting = true }
+        guard anyWaiting else { return }
         var index = 0
         while index < queue.count {
             let parentId = queue[index]

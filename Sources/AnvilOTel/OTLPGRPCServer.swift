@@ -61,7 +61,8 @@ public struct OTLPGRPCServer: Service {
                     server.beginGracefulShutdown()
                 }
             }
-            if let bound = try await transport.listeningAddress.ipv4?.port ?? transport.listeningAddress.ipv6?.port {
+            let listening = try await transport.listeningAddress
+            if let bound = listening.ipv4?.port ?? listening.ipv6?.port {
                 await boundPort?.set(bound)
                 logger.info("OTLP/gRPC listening", metadata: ["otlp.grpc.port": "\(bound)"])
             }

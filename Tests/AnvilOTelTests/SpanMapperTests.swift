@@ -115,7 +115,7 @@ struct SpanMapperTests {
         #expect(u.inputsValue() == .object(["messages": [["role": "system", "content": "be brief"], ["role": "user", "content": "hi"]]]))
         #expect(u.outputsValue() == .object(["messages": [["role": "assistant", "content": "hello"]]]))
         #expect(u.metadata?["ls_model_name"] == .string("gpt-x-2025"))
-        #expect(try u.extra?.parsed()["invocation_params"] == .object(["temperature": 0.5]))
+        #expect(try u.extra?.parsed()["invocation_params"] == .object(["model": "gpt-x", "temperature": 0.5]))
         #expect(u.metadata?["usage_metadata"]?["total_tokens"] == .int(9))
     }
 

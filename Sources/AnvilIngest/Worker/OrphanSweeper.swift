@@ -26,7 +26,7 @@ public struct OrphanSweeper: Service {
     var interval: Double { max(0.2, min(grace / 2, 15)) }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))

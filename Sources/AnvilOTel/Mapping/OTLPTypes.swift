@@ -19,7 +19,8 @@ extension OTLPAnyValue {
         case .arrayValue(let a)?: return .array(a.values.map(\.json))
         case .kvlistValue(let kv)?: return .object(Dictionary(kv.values.map { ($0.key, $0.value.json) }, uniquingKeysWith: { _, b in b }))
         case .bytesValue(let d)?: return .string(d.base64EncodedString())
-        case nil: return .null
+        // A profiles string-table reference: the spec says other signals treat it as absent.
+        case .stringValueStrindex?, nil: return .null
         }
     }
 }

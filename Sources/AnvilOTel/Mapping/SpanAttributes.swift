@@ -74,6 +74,13 @@ extension JSONValue {
         return (try? JSON.parse(s)) ?? self
     }
 
+    /// A string attribute known to hold JSON parsed whatever its JSON type; kept as text when it
+    /// does not parse.
+    var parsingJSONString: JSONValue {
+        guard case .string(let s) = self else { return self }
+        return (try? JSON.parse(s)) ?? self
+    }
+
     /// As an object for `inputs`/`outputs`: objects stay, anything else is wrapped under `key`.
     func asPayload(wrapKey key: String) -> JSONValue {
         let v = decodingJSONString

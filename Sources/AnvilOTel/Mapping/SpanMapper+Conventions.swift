@@ -63,11 +63,15 @@ extension SpanMapper {
     /// OpenInference `input.value`/`output.value`, Traceloop `traceloop.entity.input|output`), plus
     /// chat messages from flattened attributes or GenAI message events under `messages`.
     static func mapPayloads(_ u: inout RunUpdate, _ attrs: inout SpanAttributes, events: [OTLPSpan.Event]) {
-        _ = attrs.take("input.mime_type")
-        _ = attrs.take("output.mime_type")
-        var inputs = (attrs.take("gen_ai.prompt") ?? attrs.take("input.value") ?? attrs.take("traceloop.entity.input"))
+        // OpenInference says whether a value is JSON; Traceloop always JSON-encodes its entities,
+        // so there a bare `2` or `"text"` is parsed too. Otherwise only objects and arrays are.
+        let inputIsJSON = attrs.string("input.mime_type") == "application/json"
+        let outputIsJSON = attrs.string("output.mime_type") == "application/json"
+        var inputs = (attrs.take("gen_ai.prompt") ?? attrs.take("input.value").map { inputIsJSON ? $0.parsingJSONString : $0 }
+            ?? attrs.take("traceloop.entity.input")?.parsingJSONString)
             .map { $0.asPayload(wrapKey: "input") }
-        var outputs = (attrs.take("gen_ai.completion") ?? attrs.take("output.value") ?? attrs.take("traceloop.entity.output"))
+        var outputs = (attrs.take("gen_ai.completion") ?? attrs.take("output.value").map { outputIsJSON ? $0.parsingJSONString : $0 }
+            ?? attrs.take("traceloop.entity.output")?.parsingJSONString)
             .map { $0.asPayload(wrapKey: "output") }
 
         var inMessages = FlattenedList.build(attrs.takePrefixed("llm.input_messages."), dropping: "message")
@@ -131,7 +135,8 @@ extension SpanMapper {
     /// Model and provider into `ls_model_name`/`ls_provider`; request parameters into
     /// `extra.invocation_params`.
     static func mapModel(_ metadata: inout [String: JSONValue], _ extra: inout [String: JSONValue], _ attrs: inout SpanAttributes) {
-        let model = attrs.string("gen_ai.response.model") ?? attrs.string("gen_ai.request.model") ?? attrs.string("llm.model_name")
+        // The model that answered, else the one asked for (which also stays in invocation_params).
+        let model = attrs.string("gen_ai.response.model") ?? attrs.peek("gen_ai.request.model")?.stringValue ?? attrs.string("llm.model_name")
         if let model, metadata["ls_model_name"] == nil { metadata["ls_model_name"] = .string(model) }
         let provider = attrs.string("gen_ai.system") ?? attrs.string("gen_ai.provider.name")
             ?? attrs.string("llm.provider") ?? attrs.string("llm.system")

@@ -248,8 +248,8 @@ def test_openinference_langchain_app(srv: AnvilServer, api: Api) -> None:
     instrumentor = LangChainInstrumentor()
     instrumentor.instrument(tracer_provider=tp)
     try:
-        chain = ChatPromptTemplate.from_messages([("user", "What is the capital of {country}?")]) | UsageChatModel()
-        answer = chain.invoke({"country": "France"})
+        chain = ChatPromptTemplate.from_messages([("user", "In {style} words: what is the capital of {country}?")]) | UsageChatModel()
+        answer = chain.invoke({"country": "France", "style": "few"})
         assert answer.content == "Paris is the capital"
     finally:
         instrumentor.uninstrument()
@@ -263,8 +263,12 @@ def test_openinference_langchain_app(srv: AnvilServer, api: Api) -> None:
     assert llm["run_type"] == "llm" and seq["run_type"] == "chain"
     assert llm["prompt_tokens"] == 12 and llm["completion_tokens"] == 5 and llm["total_tokens"] == 17
     assert seq["total_tokens"] == 17
-    assert seq["inputs"] == {"country": "France"}
+    # Two variables: OpenInference sends JSON (mime application/json), read as the inputs object.
+    assert seq["inputs"] == {"country": "France", "style": "few"}
     assert llm["inputs"]["messages"]
+    assert "capital of France" in json.dumps(llm["inputs"]["messages"])
+    assert llm["extra"]["metadata"]["service.name"] == "lc-app"
+    assert llm["extra"]["metadata"]["otel_scope"].startswith("openinference")
     assert "Paris is the capital" in json.dumps(llm["outputs"])
 
 
@@ -339,6 +343,9 @@ def root():
 
 @ls.traceable(name="sdk-child")
 def child():
+    # Below the root the SDK's context names the run by the first 8 bytes of its id only.
+    with tracer.start_as_current_span("otel-in-child"):
+        pass
     # Linked explicitly by the run's full ids (LangSmith's documented attributes).
     rt = ls.get_current_run_tree()
     with tracer.start_as_current_span("otel-linked", attributes={
@@ -365,13 +372,16 @@ def test_otel_spans_nest_under_sdk_runs(srv: AnvilServer, api: Api) -> None:
         runs = api.query(session=[api.project_id(project)])
         native = [r for r in runs if r["extra"].get("metadata", {}).get("otel_scope") != "langsmith"]
         names = {r["name"]: r for r in native}
-        return names if {"sdk-root", "sdk-child", "otel-in-root", "otel-grandchild", "otel-linked"} <= set(names) \
-            and names["otel-linked"]["dotted_order"].startswith(names["sdk-child"]["dotted_order"]) else None
+        return names if {"sdk-root", "sdk-child", "otel-in-root", "otel-grandchild", "otel-linked", "otel-in-child"} <= set(names) \
+            and names["otel-linked"]["dotted_order"].startswith(names["sdk-child"]["dotted_order"]) \
+            and names["otel-in-child"]["dotted_order"].startswith(names["sdk-child"]["dotted_order"]) else None
     runs = wait_for(tree, timeout=20, message="mixed tree")
     root, child = runs["sdk-root"], runs["sdk-child"]
     assert runs["otel-in-root"]["parent_run_id"] == root["id"]
     assert runs["otel-grandchild"]["parent_run_id"] == runs["otel-in-root"]["id"]
     assert runs["otel-linked"]["parent_run_id"] == child["id"]
-    for name in ["otel-in-root", "otel-grandchild", "otel-linked"]:
+    assert runs["otel-in-child"]["parent_run_id"] == child["id"]
+    assert "anvil_orphan" not in runs["otel-in-child"]["extra"]["metadata"]
+    for name in ["otel-in-root", "otel-grandchild", "otel-linked", "otel-in-child"]:
         assert runs[name]["trace_id"] == root["id"], name
         assert runs[name]["dotted_order"].startswith(root["dotted_order"] + "."), name

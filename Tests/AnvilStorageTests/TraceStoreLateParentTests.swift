@@ -99,5 +99,59 @@ extension TraceStoreContractTests {
             let c = try #require(try await traces.run(child.id, tenant: tenant))
             #expect(c.dottedOrder == order((Fixtures.time(1), parent.id), (Fixtures.time(1), child.id)))
         }
+
+        /// A span started inside an SDK run: its parent is `00000000-0000-0000-<first 8 bytes of the
+        /// run id>` and its metadata carries the OTel trace id (the SDK's trace UUID).
+        func spanInside(_ sdkRun: RunBuilder, trace: UUID, name: String, start: Timestamp) -> RunBuilder {
+            let awaited = SDKParentHint.awaitedId(forSDKRun: sdkRun.id)!
+            return RunBuilder.root(name: name, start: start).with {
+                $0.parentRunId = awaited
+                $0.traceId = nil
+                $0.dottedOrder = nil
+                $0.extra = RawJSON(.object(["metadata": [Run.otelTraceIdMetadataKey: .string(trace.uuidString.lowercased().replacingOccurrences(of: "-", with: ""))]]))
+            }
+        }
+
+        @Test("a span inside an SDK run nests under it by the run id's first 8 bytes and the trace, in either order", arguments: StoreFactory.allCases)
+        func sdkParentByPrefix(_ factory: StoreFactory) async throws {
+            let traces = try factory.make().traces
+            let root = RunBuilder.root(name: "sdk-root", start: Fixtures.time(0))
+            let sdkChild = RunBuilder.child(of: root, name: "sdk-child", start: Fixtures.time(1))
+            // Parent stored first.
+            try await traces.write([root.post, sdkChild.post], tenant: tenant)
+            let span = spanInside(sdkChild, trace: root.id, name: "otel-span", start: Fixtures.time(2))
+            try await traces.write([span.post], tenant: tenant)
+            let s = try #require(try await traces.run(span.id, tenant: tenant))
+            #expect(s.parentRunId == sdkChild.id)
+            #expect(s.traceId == root.id)
+            #expect(s.dottedOrder == order((Fixtures.time(0), root.id), (Fixtures.time(1), sdkChild.id), (Fixtures.time(2), span.id)))
+
+            // Span first: it waits, then the SDK run adopts it when it is posted.
+            let root2 = RunBuilder.root(name: "sdk-root-2", start: Fixtures.time(10))
+            let sdkChild2 = RunBuilder.child(of: root2, name: "sdk-child-2", start: Fixtures.time(11))
+            let early = spanInside(sdkChild2, trace: root2.id, name: "early-span", start: Fixtures.time(12))
+            try await traces.write([early.post], tenant: tenant)
+            try await traces.write([root2.post], tenant: tenant)
+            #expect(try await traces.run(early.id, tenant: tenant)?.traceId != root2.id)
+            try await traces.write([sdkChild2.post], tenant: tenant)
+            let e = try #require(try await traces.run(early.id, tenant: tenant))
+            #expect(e.parentRunId == sdkChild2.id)
+            #expect(e.dottedOrder == order((Fixtures.time(10), root2.id), (Fixtures.time(11), sdkChild2.id), (Fixtures.time(12), early.id)))
+            #expect(try await roots(traces) == [root.id, root2.id])
+        }
+
+        @Test("a run sharing the first 8 bytes in another trace is not taken for the parent", arguments: StoreFactory.allCases)
+        func sdkParentOtherTrace(_ factory: StoreFactory) async throws {
+            let traces = try factory.make().traces
+            let root = RunBuilder.root(name: "sdk-root", start: Fixtures.time(0))
+            let sdkChild = RunBuilder.child(of: root, name: "sdk-child", start: Fixtures.time(1))
+            try await traces.write([root.post, sdkChild.post], tenant: tenant)
+            // The span claims another trace: it keeps waiting, and is promoted as an orphan.
+            let span = spanInside(sdkChild, trace: UUID(), name: "stray", start: Fixtures.time(2))
+            try await traces.write([span.post], tenant: tenant)
+            #expect(try await traces.run(span.id, tenant: tenant)?.parentRunId != sdkChild.id)
+            #expect(try await traces.promoteOrphans(waitingSince: Timestamp.now().adding(seconds: 1), limit: 100) == 1)
+            #expect(try await roots(traces) == [root.id, span.id])
+        }
     }
 }

@@ -116,7 +116,7 @@ enum SpanMapper {
         for (key, value) in res.leftovers where metadata[key] == nil {
             metadata[key] = value
         }
-        metadata["otel_trace_id"] = .string(OTelIds.hex(traceBytes))
+        metadata[Run.otelTraceIdMetadataKey] = .string(OTelIds.hex(traceBytes))
         metadata["otel_span_id"] = .string(OTelIds.hex(spanBytes))
         if !parentBytes.isEmpty { metadata["otel_parent_span_id"] = .string(OTelIds.hex(parentBytes)) }
         if span.kind != .internal && span.kind != .unspecified { metadata["otel_span_kind"] = .string(kindName(span.kind)) }

@@ -63,15 +63,26 @@ extension SQLiteTraceStore {
         while index < queue.count {
             let parentId = queue[index]
             index += 1
-            var children: [UUID] = []
+            // Spans inside an SDK run await it by the first half of its id (SDKParentHint).
+            let alias = SDKParentHint.awaitedId(forSDKRun: parentId)
+            var children: [(id: UUID, awaited: UUID)] = []
             try conn.query(
-                "SELECT run_id FROM awaiting_parent WHERE tenant_id = ? AND parent_id = ?",
-                [.uuid(tenantId), .uuid(parentId)]
-            ) { row in if let id = row.uuid(0) { children.append(id) } }
+                "SELECT run_id, parent_id FROM awaiting_parent WHERE tenant_id = ? AND parent_id IN (?, ?)",
+                [.uuid(tenantId), .uuid(parentId), .uuid(alias ?? parentId)]
+            ) { row in if let id = row.uuid(0), let awaited = row.uuid(1) { children.append((id, awaited)) } }
             guard !children.isEmpty, let parent = try current(conn, &runs, parentId), parent.posted else { continue }
-            for childId in children {
+            for (childId, awaited) in children {
+                guard var child = try current(conn, &runs, childId) else {
+                    _ = try conn.run("DELETE FROM awaiting_parent WHERE run_id = ?", [.uuid(childId)])
+                    continue
+                }
+                if awaited != parentId {
+                    // Another run of the same 8 leading bytes but not this trace's: keep waiting.
+                    guard SDKParentHint(awaitedParent: awaited, run: child)?.matches(parent) == true else { continue }
+                    if child.parentRunId == awaited { child.parentRunId = parentId }
+                }
                 _ = try conn.run("DELETE FROM awaiting_parent WHERE run_id = ?", [.uuid(childId)])
-                guard var child = try current(conn, &runs, childId), child.tenantId == tenantId,
+                guard child.tenantId == tenantId,
                     child.parentRunId == parentId || child.parentRunId == nil,
                     let old = child.adopt(under: parent)
                 else { continue }
@@ -81,6 +92,19 @@ extension SQLiteTraceStore {
                 queue.append(childId)
             }
         }
+    }
+
+    /// The SDK run a span's hint names: from this write, else the one stored row in the hinted trace
+    /// whose id starts with the hinted bytes (a range on the primary key).
+    static func sdkParent(_ conn: SQLiteConnection, _ runs: inout [UUID: Run], _ hint: SDKParentHint, tenantId: UUID) throws -> Run? {
+        if let run = runs.values.first(where: { $0.tenantId == tenantId && hint.matches($0) }) { return run }
+        var found: [UUID] = []
+        try conn.query(
+            "SELECT id FROM runs WHERE id BETWEEN ? AND ? AND tenant_id = ? AND trace_id = ? LIMIT 2",
+            [.uuid(hint.idRange.lower), .uuid(hint.idRange.upper), .uuid(tenantId), .uuid(hint.trace)]
+        ) { row in if let id = row.uuid(0) { found.append(id) } }
+        guard found.count == 1 else { return nil }
+        return try current(conn, &runs, found[0])
     }
 
     /// The run as stored now: the in-write copy if it has one, else the row.

@@ -65,16 +65,23 @@ public final class SQLiteTraceStore: TraceStore {
             let missingParents = orphans.compactMap { runs[$0]!.parentRunId }.filter { runs[$0] == nil }
             let parents = try load(conn, ids: missingParents)
             var resolved = Set<UUID>()
-            func inherit(_ id: UUID) {
+            func inherit(_ id: UUID) throws {
                 guard touchedSet.contains(id), resolved.insert(id).inserted, let run = runs[id],
-                    let parentId = run.parentRunId, run.traceId == nil || run.dottedOrder == nil
+                    var parentId = run.parentRunId, run.traceId == nil || run.dottedOrder == nil
                 else { return }
-                inherit(parentId)
-                let parent = (runs[parentId] ?? parents[parentId]).flatMap { $0.tenantId == tenantId ? $0 : nil }
+                try inherit(parentId)
+                var parent = (runs[parentId] ?? parents[parentId]).flatMap { $0.tenantId == tenantId ? $0 : nil }
+                if parent == nil, let hint = SDKParentHint(awaitedParent: parentId, run: run),
+                    let sdkRun = try sdkParent(conn, &runs, hint, tenantId: tenantId)
+                {
+                    parentId = sdkRun.id
+                    parent = sdkRun
+                    runs[id]!.parentRunId = sdkRun.id
+                }
                 runs[id]!.inheritLineage(from: parent)
                 if parent?.posted != true { waiting.append((id, parentId)) }
             }
-            for id in orphans { inherit(id) }
+            for id in orphans { try inherit(id) }
         }
         let now = Timestamp.now()
         for id in touched {

@@ -32,10 +32,19 @@ public actor MemoryTraceStore: TraceStore {
         var resolved = Set<UUID>()
         func inherit(_ id: UUID) {
             guard touchedSet.contains(id), resolved.insert(id).inserted, var run = runsById[id],
-                let parentId = run.parentRunId, run.traceId == nil || run.dottedOrder == nil
+                var parentId = run.parentRunId, run.traceId == nil || run.dottedOrder == nil
             else { return }
             inherit(parentId)
-            let parent = runsById[parentId].flatMap { $0.tenantId == tenantId ? $0 : nil }
+            var parent = runsById[parentId].flatMap { $0.tenantId == tenantId ? $0 : nil }
+            if parent == nil, let hint = SDKParentHint(awaitedParent: parentId, run: run) {
+                // A span inside an SDK run (see SDKParentHint): the one run the hint names.
+                let found = runsById.values.filter { $0.tenantId == tenantId && hint.matches($0) }
+                if found.count == 1 {
+                    parent = found[0]
+                    parentId = found[0].id
+                    run.parentRunId = parentId
+                }
+            }
             run.inheritLineage(from: parent)
             if parent?.posted != true, awaiting[id] == nil { awaiting[id] = (tenantId, parentId, now, false) }
             runsById[id] = run
@@ -82,10 +91,21 @@ public actor MemoryTraceStore: TraceStore {
             let parentId = queue[index]
             index += 1
             guard let parent = runsById[parentId], parent.posted else { continue }
-            let children = awaiting.filter { $0.value.tenant == tenantId && $0.value.parent == parentId }.keys.sorted { $0.uuidString < $1.uuidString }
-            for childId in children {
+            let alias = SDKParentHint.awaitedId(forSDKRun: parentId)
+            let children = awaiting.filter { $0.value.tenant == tenantId && ($0.value.parent == parentId || $0.value.parent == alias) }
+                .sorted { $0.key.uuidString < $1.key.uuidString }
+            for (childId, waiting) in children {
+                guard var child = runsById[childId] else {
+                    awaiting[childId] = nil
+                    continue
+                }
+                if waiting.parent != parentId {
+                    // Another run of the same 8 leading bytes but not this trace's: keep waiting.
+                    guard SDKParentHint(awaitedParent: waiting.parent, run: child)?.matches(parent) == true else { continue }
+                    if child.parentRunId == waiting.parent { child.parentRunId = parentId }
+                }
                 awaiting[childId] = nil
-                guard var child = runsById[childId], child.tenantId == tenantId,
+                guard child.tenantId == tenantId,
                     child.parentRunId == parentId || child.parentRunId == nil,
                     let old = child.adopt(under: parent)
                 else { continue }

@@ -385,3 +385,116 @@ def test_otel_spans_nest_under_sdk_runs(srv: AnvilServer, api: Api) -> None:
     for name in ["otel-in-root", "otel-grandchild", "otel-linked", "otel-in-child"]:
         assert runs[name]["trace_id"] == root["id"], name
         assert runs[name]["dotted_order"].startswith(root["dotted_order"] + "."), name
+
+
+class JsonExporter:
+    """An OTLP/HTTP JSON exporter over the OTel SDK's own encoder: the SDK ships protobuf only,
+    so its ExportTraceServiceRequest is written as OTLP/JSON (camelCase, hex ids, enums as
+    integers), as the OTLP spec defines it and the Collector's JSON exporters send it."""
+
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
+        self.url, self.headers = url, headers
+        self.responses: list[requests.Response] = []
+
+    def export(self, spans: Any) -> Any:
+        import base64
+
+        from google.protobuf.json_format import MessageToDict
+        from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+        from opentelemetry.sdk.trace.export import SpanExportResult
+
+        body = MessageToDict(encode_spans(spans), use_integers_for_enums=True)
+        for rs in body["resourceSpans"]:
+            for ss in rs["scopeSpans"]:
+                for span in ss["spans"]:
+                    for key in ("traceId", "spanId", "parentSpanId"):
+                        if key in span:
+                            span[key] = base64.b64decode(span[key]).hex()
+        r = requests.post(self.url, data=json.dumps(body),
+                          headers={**self.headers, "Content-Type": "application/json"}, timeout=30)
+        self.responses.append(r)
+        return SpanExportResult.SUCCESS if r.ok else SpanExportResult.FAILURE
+
+    def shutdown(self) -> None:
+        pass
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+def test_http_json_exporter_with_error_status(srv: AnvilServer, api: Api) -> None:
+    project = unique("otel-sdk-json")
+    exporter = JsonExporter(srv.api() + "/otel/v1/traces", {"x-api-key": srv.api_key, "Langsmith-Project": project})
+    tp = provider(exporter)
+    emit_agent(tp)
+    with tp.get_tracer("app").start_as_current_span("boom", attributes={"langsmith.span.kind": "tool"}) as span:
+        span.record_exception(ValueError("bad input"))
+        span.set_status(Status(StatusCode.ERROR, "bad input"))
+    tp.shutdown()
+    assert exporter.responses and all(r.status_code == 200 for r in exporter.responses)
+    assert all(r.headers["content-type"].startswith("application/json") for r in exporter.responses)
+    runs = project_runs(api, project, 4, pred=lambda r: r["name"] == "boom" or r["dotted_order"].count(".") == (0 if r["name"] == "agent" else 1))
+    boom = runs.pop("boom")
+    assert_agent_tree(runs)
+    assert boom["status"] == "error" and boom["error"] == "bad input" and boom["run_type"] == "tool"
+    assert [e["name"] for e in boom["events"]] == ["exception"]
+    assert boom["events"][0]["kwargs"]["exception.type"] == "ValueError"
+
+
+@pytest.mark.parametrize("prefix", ["", "/api", "/api/v1"])
+@pytest.mark.parametrize("path", ["/otel/v1/traces", "/v1/traces"])
+def test_every_prefix(srv: AnvilServer, api: Api, prefix: str, path: str) -> None:
+    project = unique("otel-prefix")
+    tp = TracerProvider(resource=Resource.create({"service.name": "prefix"}))
+    tp.add_span_processor(SimpleSpanProcessor(HttpExporter(
+        endpoint=srv.url + prefix + path, headers={"x-api-key": srv.api_key, "Langsmith-Project": project})))
+    with tp.get_tracer("app").start_as_current_span(f"at {prefix}{path}"):
+        pass
+    tp.shutdown()
+    runs = project_runs(api, project, 1)
+    assert list(runs) == [f"at {prefix}{path}"]
+
+
+def proto_request(trace_id: bytes, names: list[str]) -> bytes:
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+    from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+    from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
+
+    now = time.time_ns()
+    root = os.urandom(8)
+    spans = [Span(trace_id=trace_id, span_id=root, name=names[0], start_time_unix_nano=now, end_time_unix_nano=now + 1000)]
+    for name in names[1:]:
+        spans.append(Span(trace_id=trace_id, span_id=os.urandom(8), parent_span_id=root, name=name,
+                          start_time_unix_nano=now, end_time_unix_nano=now + 1000,
+                          attributes=[KeyValue(key="gen_ai.usage.input_tokens", value=AnyValue(int_value=1))]))
+    return ExportTraceServiceRequest(resource_spans=[ResourceSpans(scope_spans=[ScopeSpans(spans=spans)])]).SerializeToString()
+
+
+def test_kill9_after_ack_keeps_every_span(server_factory) -> None:
+    """An OTLP 200 (HTTP) or OK (gRPC) means durable: kill -9 right after the last answer loses nothing."""
+    import grpc
+    from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+
+    s: AnvilServer = server_factory()
+    api = Api(s.api(), s.api_key)
+    project = unique("otel-crash")
+    names: list[str] = []
+    for i in range(20):
+        batch = [f"t{i}-s{j}" for j in range(50)]
+        r = requests.post(s.api() + "/otel/v1/traces", data=proto_request(os.urandom(16), batch),
+                          headers={"x-api-key": s.api_key, "Langsmith-Project": project,
+                                   "Content-Type": "application/x-protobuf"}, timeout=30)
+        assert r.status_code == 200, r.text
+        names += batch
+    with grpc.insecure_channel(f"127.0.0.1:{s.grpc_port}") as channel:
+        stub = trace_service_pb2_grpc.TraceServiceStub(channel)
+        batch = [f"grpc-s{j}" for j in range(50)]
+        request = trace_service_pb2.ExportTraceServiceRequest.FromString(proto_request(os.urandom(16), batch))
+        stub.Export(request, metadata=(("x-api-key", s.api_key), ("langsmith-project", project)), timeout=30)
+        names += batch
+    s.kill9()
+    s.restart()
+    runs = project_runs(api, project, len(names), timeout=60)
+    assert set(runs) == set(names)
+    roots = [r for r in runs.values() if r["parent_run_id"] is None]
+    assert len(roots) == 21 and all(r["total_tokens"] == 49 for r in roots)

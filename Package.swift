@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "AnvilCore", "AnvilStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

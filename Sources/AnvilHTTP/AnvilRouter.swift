@@ -4,6 +4,7 @@ import AnvilIngest
 import AnvilStorage
 import Foundation
 import Hummingbird
+import Logging
 
 /// Everything the HTTP layer needs, handed over by the composition root.
 public struct HTTPDependencies: Sendable {
@@ -14,6 +15,9 @@ public struct HTTPDependencies: Sendable {
     public var ingest: IngestService
     public var resolver: ProjectResolver
     public var authenticator: Authenticator
+    public var accounts: Accounts
+    /// OpenID Connect sign-in, when configured.
+    public var oidc: OIDCSettings?
     public var signer: URLSigner
     public var anvilVersion: String
     /// Directory of the web UI's files; nil serves no UI.
@@ -21,8 +25,8 @@ public struct HTTPDependencies: Sendable {
 
     public init(
         metadata: any MetadataStore, datasets: any DatasetStore, traces: any TraceStore & UITraceQueries, blobs: any BlobStore, ingest: IngestService,
-        resolver: ProjectResolver, authenticator: Authenticator, signer: URLSigner, anvilVersion: String,
-        webDirectory: String? = nil
+        resolver: ProjectResolver, authenticator: Authenticator, accounts: Accounts, oidc: OIDCSettings? = nil, signer: URLSigner,
+        anvilVersion: String, webDirectory: String? = nil
     ) {
         self.metadata = metadata
         self.datasets = datasets
@@ -31,6 +35,8 @@ public struct HTTPDependencies: Sendable {
         self.ingest = ingest
         self.resolver = resolver
         self.authenticator = authenticator
+        self.accounts = accounts
+        self.oidc = oidc
         self.signer = signer
         self.anvilVersion = anvilVersion
         self.webDirectory = webDirectory
@@ -66,13 +72,29 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
     let datasets = DatasetsController(
         datasets: deps.datasets, projects: deps.metadata, traces: deps.traces, shares: deps.metadata, writer: exampleWriter, links: links)
     let examples = ExamplesController(datasets: deps.datasets, writer: exampleWriter, links: links)
+    let auditor = Auditor(store: deps.metadata, logger: Logger(label: "anvil.audit"))
+    let auth = AuthController(accounts: deps.accounts, store: deps.metadata, authenticator: deps.authenticator, auditor: auditor, oidc: deps.oidc)
+    let team = TeamController(store: deps.metadata, accounts: deps.accounts, auditor: auditor)
+    let keys = APIKeysController(store: deps.metadata, accounts: deps.accounts, auditor: auditor)
+    let audit = AuditController(store: deps.metadata)
 
     for prefix in apiPrefixes {
         let open = router.group(RouterPath(prefix))
         meta.addRoutes(to: open)
         publicRoutes.addRoutes(to: open)
         feedbackTokens.addPublicRoutes(to: open)
+        auth.addPublicRoutes(to: open)
+        // Every authenticated route passes the same three checks: browser writes carry the CSRF
+        // header, security-relevant changes are audited (refusals too), and the principal's role
+        // covers the route (``AccessPolicy``).
         let authed = open.group(context: TenantContext.self)
+            .add(middleware: CSRFMiddleware())
+            .add(middleware: AuditMiddleware(auditor: auditor))
+            .add(middleware: PermissionMiddleware())
+        auth.addRoutes(to: authed)
+        team.addRoutes(to: authed)
+        keys.addRoutes(to: authed)
+        audit.addRoutes(to: authed)
         runs.addRoutes(to: authed)
         sessions.addRoutes(to: authed)
         feedback.addRoutes(to: authed)

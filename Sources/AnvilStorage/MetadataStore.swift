@@ -70,4 +70,4 @@ public protocol ShareStore: Sendable {
 
 /// Everything the operational (Postgres-side) database holds.
 public typealias MetadataStore = TenantStore & ProjectStore & ShareStore
-    & FeedbackConfigStore & FeedbackTokenStore & AnnotationQueueStore
+    & FeedbackConfigStore & FeedbackTokenStore & AnnotationQueueStore & IdentityStore

@@ -167,5 +167,80 @@ enum MetadataMigrations {
             CREATE INDEX annotation_queue_runs_order ON annotation_queue_runs (tenant_id, queue_id, added_at, id);
             CREATE INDEX annotation_queue_runs_run ON annotation_queue_runs (tenant_id, run_id);
             """),
+        // Version 4 is the prompt hub (another branch); the migrator only needs the list ordered.
+        SQLiteMigration(version: 5, name: "users, memberships, sessions, invitations, key kinds, audit log", sql: """
+            CREATE TABLE users (
+                id BLOB PRIMARY KEY,
+                email TEXT NOT NULL,
+                display_name TEXT NOT NULL,
+                password_hash TEXT,
+                oidc_subject TEXT UNIQUE,
+                created_at INTEGER NOT NULL,
+                disabled INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE UNIQUE INDEX users_email ON users (lower(email));
+            CREATE TABLE organization_members (
+                organization_id BLOB NOT NULL,
+                user_id BLOB NOT NULL,
+                role TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (organization_id, user_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX organization_members_user ON organization_members (user_id);
+            CREATE TABLE workspace_members (
+                workspace_id BLOB NOT NULL,
+                user_id BLOB NOT NULL,
+                role TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (workspace_id, user_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX workspace_members_user ON workspace_members (user_id);
+            CREATE TABLE sessions (
+                id BLOB PRIMARY KEY,
+                hash TEXT NOT NULL UNIQUE,
+                user_id BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                revoked_at INTEGER
+            );
+            CREATE INDEX sessions_user ON sessions (user_id);
+            CREATE TABLE invitations (
+                id BLOB PRIMARY KEY,
+                organization_id BLOB NOT NULL,
+                email TEXT NOT NULL,
+                organization_role TEXT NOT NULL,
+                workspace_id BLOB,
+                workspace_role TEXT,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                accepted_at INTEGER
+            );
+            CREATE TABLE audit_log (
+                id BLOB PRIMARY KEY,
+                organization_id BLOB NOT NULL,
+                workspace_id BLOB,
+                time INTEGER NOT NULL,
+                activity INTEGER NOT NULL,
+                operation TEXT NOT NULL,
+                success INTEGER NOT NULL,
+                status_code INTEGER NOT NULL,
+                actor_user_id BLOB,
+                actor_email TEXT,
+                actor_key_id BLOB,
+                resource_type TEXT,
+                resource_id TEXT,
+                method TEXT,
+                path TEXT,
+                source_ip TEXT,
+                user_agent TEXT,
+                message TEXT
+            );
+            CREATE INDEX audit_log_org_time ON audit_log (organization_id, time DESC);
+            ALTER TABLE api_keys ADD COLUMN kind TEXT NOT NULL DEFAULT 'service';
+            ALTER TABLE api_keys ADD COLUMN user_id BLOB;
+            ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'admin';
+            CREATE INDEX api_keys_user ON api_keys (user_id) WHERE user_id IS NOT NULL;
+            """),
     ]
 }

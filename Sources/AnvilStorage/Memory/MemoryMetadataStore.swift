@@ -3,9 +3,9 @@ import Foundation
 
 /// The reference metadata store (organizations, workspaces, keys, projects, shares) in memory.
 public actor MemoryMetadataStore: TenantStore, ProjectStore, ShareStore {
-    private var organizations: [UUID: Organization] = [:]
-    private var workspaces: [UUID: Workspace] = [:]
-    private var keys: [UUID: APIKey] = [:]
+    var organizations: [UUID: Organization] = [:]
+    var workspaces: [UUID: Workspace] = [:]
+    var keys: [UUID: APIKey] = [:]
     private var projects: [UUID: Project] = [:]
     private var shares: [UUID: RunShare] = [:]
     // Read and written by the extensions in MemoryMetadataStore+Feedback.swift and
@@ -15,6 +15,15 @@ public actor MemoryMetadataStore: TenantStore, ProjectStore, ShareStore {
     var feedbackTokens: [UUID: FeedbackToken] = [:]
     var annotationQueues: [UUID: AnnotationQueue] = [:]
     var annotationQueueRuns: [UUID: AnnotationQueueRun] = [:]
+    // MemoryMetadataStore+Identity.swift
+    var users: [UUID: User] = [:]
+    var organizationMembers: [OrganizationMemberKey: OrganizationMember] = [:]
+    var workspaceMembers: [WorkspaceMemberKey: WorkspaceMember] = [:]
+    var sessions: [UUID: UserSession] = [:]
+    var invitationsById: [UUID: Invitation] = [:]
+    var audit: [AuditEvent] = []
+    struct OrganizationMemberKey: Hashable { var organizationId: UUID; var userId: UUID }
+    struct WorkspaceMemberKey: Hashable { var workspaceId: UUID; var userId: UUID }
 
     public init() {}
 

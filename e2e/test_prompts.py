@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 import uuid
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 from langchain_core.load import dumpd
@@ -26,7 +26,6 @@ from langsmith import schemas as ls_schemas
 from langsmith import utils as ls_utils
 
 from anvil_server import AnvilServer
-from conftest import Sdk
 from wire import Api
 
 # A stand-in `langchain_openai` (see stub_providers/README.md): langchain_core can only revive a
@@ -49,7 +48,7 @@ def without_hub_metadata(prompt):
 
 
 @pytest.fixture
-def ls(make_sdk: Callable[..., Sdk]):
+def ls(make_sdk: Callable[..., Any]):
     # No prompt cache: these tests pull right after pushing and count pulls on the server.
     return make_sdk("/api/v1", disable_prompt_cache=True).client
 

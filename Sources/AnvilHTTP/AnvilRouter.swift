@@ -10,6 +10,7 @@ import Logging
 public struct HTTPDependencies: Sendable {
     public var metadata: any MetadataStore
     public var datasets: any DatasetStore
+    public var prompts: any PromptStore
     public var traces: any TraceStore & UITraceQueries
     public var blobs: any BlobStore
     public var ingest: IngestService
@@ -24,12 +25,13 @@ public struct HTTPDependencies: Sendable {
     public var webDirectory: String?
 
     public init(
-        metadata: any MetadataStore, datasets: any DatasetStore, traces: any TraceStore & UITraceQueries, blobs: any BlobStore, ingest: IngestService,
-        resolver: ProjectResolver, authenticator: Authenticator, accounts: Accounts, oidc: OIDCSettings? = nil, signer: URLSigner,
-        anvilVersion: String, webDirectory: String? = nil
+        metadata: any MetadataStore, datasets: any DatasetStore, prompts: any PromptStore, traces: any TraceStore & UITraceQueries, blobs: any BlobStore,
+        ingest: IngestService, resolver: ProjectResolver, authenticator: Authenticator, accounts: Accounts, oidc: OIDCSettings? = nil,
+        signer: URLSigner, anvilVersion: String, webDirectory: String? = nil
     ) {
         self.metadata = metadata
         self.datasets = datasets
+        self.prompts = prompts
         self.traces = traces
         self.blobs = blobs
         self.ingest = ingest
@@ -77,6 +79,10 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
     let team = TeamController(store: deps.metadata, accounts: deps.accounts, auditor: auditor)
     let keys = APIKeysController(store: deps.metadata, accounts: deps.accounts, auditor: auditor)
     let audit = AuditController(store: deps.metadata)
+    let promptLocator = PromptLocator(tenants: deps.metadata, prompts: deps.prompts)
+    let repos = ReposController(prompts: deps.prompts, tenants: deps.metadata, locator: promptLocator)
+    let repoTags = RepoTagsController(prompts: deps.prompts, locator: promptLocator)
+    let commits = CommitsController(prompts: deps.prompts, locator: promptLocator)
 
     for prefix in apiPrefixes {
         let open = router.group(RouterPath(prefix))
@@ -105,6 +111,9 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
         ui.addRoutes(to: authed)
         datasets.addRoutes(to: authed)
         examples.addRoutes(to: authed, prefix: prefix)
+        repos.addRoutes(to: authed)
+        repoTags.addRoutes(to: authed)
+        commits.addRoutes(to: authed)
     }
     return router
 }

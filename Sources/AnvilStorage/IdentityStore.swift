@@ -21,8 +21,6 @@ public protocol IdentityStore: Sendable {
     /// Removes the user from the organization and every workspace in it.
     func removeOrganizationMember(organizationId: UUID, userId: UUID) async throws -> Bool
 
-    /// Throws `StoreError.conflict` when the handle is taken.
-    func createWorkspace(_ workspace: Workspace) async throws
     func workspaces(organizationId: UUID) async throws -> [Workspace]
     func updateWorkspace(_ workspace: Workspace) async throws
 

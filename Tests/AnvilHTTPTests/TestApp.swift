@@ -16,6 +16,7 @@ struct TestApp {
 
     let metadata = MemoryMetadataStore()
     let datasets = MemoryDatasetStore()
+    let prompts = MemoryPromptStore()
     let traces = MemoryTraceStore()
     let queue = MemoryIngestQueue()
     let blobs = MemoryBlobStore()
@@ -35,7 +36,7 @@ struct TestApp {
         let ingest = IngestService(queue: queue, blobs: blobs, limits: IngestLimits(maxQueueBytes: maxQueueBytes))
         let authenticator = Authenticator(store: metadata)
         return buildRouter(HTTPDependencies(
-            metadata: metadata, datasets: datasets, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
+            metadata: metadata, datasets: datasets, prompts: prompts, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
             authenticator: authenticator, accounts: Accounts(store: metadata, authenticator: authenticator, sessionLifetime: sessionLifetime),
             signer: URLSigner(secret: Array(repeating: 7, count: 32)), anvilVersion: "test", webDirectory: webDirectory))
     }

@@ -313,7 +313,10 @@ struct TeamController: Sendable {
         guard let name = try b.string("display_name")?.trimmingCharacters(in: .whitespaces), !name.isEmpty, name.count <= 200 else {
             throw APIError.unprocessable("display_name is required (at most 200 characters)")
         }
-        let handle = try b.string("tenant_handle").map { try WorkspaceHandles.validate($0) }
+        let handle = try b.string("tenant_handle")
+        if let handle, !Workspace.isValidHandle(handle) {
+            throw APIError.unprocessable("tenant_handle must be 3–64 characters of lowercase letters, digits, '-' and '_'")
+        }
         let ws = Workspace(id: try b.uuid("id") ?? UUID(), organizationId: context.principal.organizationId, name: name, handle: handle)
         do {
             try await store.createWorkspace(ws)
@@ -487,16 +490,5 @@ struct TeamController: Sendable {
             throw APIError.notFound("workspace member")
         }
         return .json(JSONValue.object([:]))
-    }
-}
-
-/// Workspace handles (the prompt hub's owner names): lower-case letters, digits, `-` and `_`.
-enum WorkspaceHandles {
-    static func validate(_ raw: String) throws -> String {
-        let handle = raw.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(handle.count),
-            handle.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" })
-        else { throw APIError.unprocessable("a handle is 1–64 lower-case letters, digits, '-' or '_'") }
-        return handle
     }
 }

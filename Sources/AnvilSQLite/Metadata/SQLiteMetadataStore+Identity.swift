@@ -116,17 +116,6 @@ extension SQLiteMetadataStore: IdentityStore {
 
     // MARK: workspaces
 
-    public func createWorkspace(_ w: Workspace) async throws {
-        try await db.write { conn in
-            do {
-                try conn.run("INSERT INTO workspaces (id, organization_id, name, handle, created_at) VALUES (?, ?, ?, ?, ?)",
-                             [.uuid(w.id), .uuid(w.organizationId), .text(w.name), .text(w.handle), .time(w.createdAt)])
-            } catch let e as SQLiteError where e.isConstraintViolation {
-                throw StoreError(.conflict, "the handle '\(w.handle ?? "")' is taken")
-            }
-        }
-    }
-
     public func workspaces(organizationId: UUID) async throws -> [Workspace] {
         try await db.read { conn in
             try Self.workspaces(conn, "SELECT id, organization_id, name, handle, created_at FROM workspaces WHERE organization_id = ? ORDER BY created_at, id",

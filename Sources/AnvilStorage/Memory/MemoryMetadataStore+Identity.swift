@@ -50,14 +50,6 @@ extension MemoryMetadataStore: IdentityStore {
         return true
     }
 
-    public func createWorkspace(_ w: Workspace) async throws {
-        if let handle = w.handle, workspaces.values.contains(where: { $0.handle == handle }) {
-            throw StoreError(.conflict, "the handle '\(handle)' is taken")
-        }
-        if workspaces[w.id] != nil { throw StoreError(.conflict, "workspace \(w.id.lowercased) already exists") }
-        workspaces[w.id] = w
-    }
-
     public func workspaces(organizationId: UUID) async throws -> [Workspace] {
         workspaces.values.filter { $0.organizationId == organizationId }
             .sorted { ($0.createdAt, $0.id.lowercased) < ($1.createdAt, $1.id.lowercased) }

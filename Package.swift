@@ -70,6 +70,7 @@ let package = Package(
             name: "AnvilHTTP",
             dependencies: [
                 "AnvilCore", "AnvilStorage", "AnvilIngest", "AnvilAuth",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -9,6 +9,7 @@ import Hummingbird
 public struct HTTPDependencies: Sendable {
     public var metadata: any MetadataStore
     public var datasets: any DatasetStore
+    public var prompts: any PromptStore
     public var traces: any TraceStore & UITraceQueries
     public var blobs: any BlobStore
     public var ingest: IngestService
@@ -20,12 +21,13 @@ public struct HTTPDependencies: Sendable {
     public var webDirectory: String?
 
     public init(
-        metadata: any MetadataStore, datasets: any DatasetStore, traces: any TraceStore & UITraceQueries, blobs: any BlobStore, ingest: IngestService,
+        metadata: any MetadataStore, datasets: any DatasetStore, prompts: any PromptStore, traces: any TraceStore & UITraceQueries, blobs: any BlobStore, ingest: IngestService,
         resolver: ProjectResolver, authenticator: Authenticator, signer: URLSigner, anvilVersion: String,
         webDirectory: String? = nil
     ) {
         self.metadata = metadata
         self.datasets = datasets
+        self.prompts = prompts
         self.traces = traces
         self.blobs = blobs
         self.ingest = ingest
@@ -66,6 +68,10 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
     let datasets = DatasetsController(
         datasets: deps.datasets, projects: deps.metadata, traces: deps.traces, shares: deps.metadata, writer: exampleWriter, links: links)
     let examples = ExamplesController(datasets: deps.datasets, writer: exampleWriter, links: links)
+    let promptLocator = PromptLocator(tenants: deps.metadata, prompts: deps.prompts)
+    let repos = ReposController(prompts: deps.prompts, tenants: deps.metadata, locator: promptLocator)
+    let repoTags = RepoTagsController(prompts: deps.prompts, locator: promptLocator)
+    let commits = CommitsController(prompts: deps.prompts, locator: promptLocator)
 
     for prefix in apiPrefixes {
         let open = router.group(RouterPath(prefix))
@@ -83,6 +89,9 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
         ui.addRoutes(to: authed)
         datasets.addRoutes(to: authed)
         examples.addRoutes(to: authed, prefix: prefix)
+        repos.addRoutes(to: authed)
+        repoTags.addRoutes(to: authed)
+        commits.addRoutes(to: authed)
     }
     return router
 }

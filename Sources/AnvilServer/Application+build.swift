@@ -34,7 +34,7 @@ public func buildApplication(config: AnvilConfig, logger baseLogger: Logger? = n
     let ingest = IngestService(queue: queue, blobs: blobs)
     let worker = IngestWorker(queue: queue, traces: traces, resolver: resolver, logger: logger)
     let router = buildRouter(HTTPDependencies(
-        metadata: metadata, datasets: metadata, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
+        metadata: metadata, datasets: metadata, prompts: metadata, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
         authenticator: Authenticator(store: metadata), signer: URLSigner(secret: secret), anvilVersion: anvilVersion,
         webDirectory: config.webDir ?? WebAssets.bundledDirectory))
 

@@ -16,6 +16,7 @@ struct TestApp {
 
     let metadata = MemoryMetadataStore()
     let datasets = MemoryDatasetStore()
+    let prompts = MemoryPromptStore()
     let traces = MemoryTraceStore()
     let queue = MemoryIngestQueue()
     let blobs = MemoryBlobStore()
@@ -35,7 +36,7 @@ struct TestApp {
         let resolver = ProjectResolver(projects: metadata)
         let ingest = IngestService(queue: queue, blobs: blobs, limits: IngestLimits(maxQueueBytes: maxQueueBytes))
         let router = buildRouter(HTTPDependencies(
-            metadata: metadata, datasets: datasets, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
+            metadata: metadata, datasets: datasets, prompts: prompts, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
             authenticator: Authenticator(store: metadata), signer: URLSigner(secret: Array(repeating: 7, count: 32)),
             anvilVersion: "test", webDirectory: webDirectory))
         var app = Application(router: router, logger: logger)

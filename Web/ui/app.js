@@ -27,6 +27,11 @@ route('/o/:tenant/datasets/:datasetId', page('./pages/dataset.js', 'datasetPage'
 route('/o/:tenant/datasets/:datasetId/compare', page('./pages/compare.js', 'comparePage'));
 route('/annotation-queues', page('./pages/queues.js', 'queuesPage'));
 route('/annotation-queues/:queueId', page('./pages/queue-review.js', 'queueReviewPage'));
+route('/prompts', page('./pages/prompts.js', 'promptsPage'));
+route('/prompts/:name', page('./pages/prompt.js', 'promptPage'));
+// The SDK prints `{host}/prompts/{name}/{hash8}` for own prompts and `{host}/hub/{owner}/{name}:{hash8}` for others'.
+route('/prompts/:name/:commit', page('./pages/prompt.js', 'promptPage'));
+route('/hub/:owner/:spec', page('./pages/prompt.js', 'promptPage'));
 
 export const PUBLIC_PATHS = [/^\/signin/, /^\/public\//];
 
@@ -66,6 +71,7 @@ export function layout(content, page = {}) {
       nav('/projects', 'Projects', (p) => p.startsWith('/projects') || (p.startsWith('/o/') && p.includes('/projects'))),
       nav('/datasets', 'Datasets & experiments', (p) => p.startsWith('/datasets') || (p.startsWith('/o/') && p.includes('/datasets'))),
       nav('/annotation-queues', 'Annotation queues', (p) => p.startsWith('/annotation-queues')),
+      nav('/prompts', 'Prompts', (p) => p.startsWith('/prompts') || p.startsWith('/hub/')),
       h('div', { class: 'spacer' }),
       h('div', { class: 'foot' },
         themeButton,

@@ -166,6 +166,57 @@ enum MetadataMigrations {
             );
             CREATE INDEX annotation_queue_runs_order ON annotation_queue_runs (tenant_id, queue_id, added_at, id);
             CREATE INDEX annotation_queue_runs_run ON annotation_queue_runs (tenant_id, run_id);
+        SQLiteMigration(version: 4, name: "prompt hub", sql: """
+            CREATE TABLE prompt_repos (
+                id BLOB PRIMARY KEY,
+                tenant_id BLOB NOT NULL,
+                repo_handle TEXT NOT NULL,
+                description TEXT,
+                readme TEXT,
+                tags TEXT NOT NULL,
+                is_public INTEGER NOT NULL,
+                is_archived INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (tenant_id, repo_handle)
+            );
+            CREATE INDEX prompt_repos_public ON prompt_repos (updated_at) WHERE is_public = 1;
+            -- The commit chain of each prompt; seq orders commits (newest = highest). The manifest
+            -- is kept as the exact bytes pushed, so pulls return it verbatim.
+            CREATE TABLE prompt_commits (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id BLOB NOT NULL UNIQUE,
+                tenant_id BLOB NOT NULL,
+                repo_id BLOB NOT NULL,
+                commit_hash TEXT NOT NULL,
+                parent_id BLOB,
+                parent_hash TEXT,
+                manifest BLOB NOT NULL,
+                description TEXT,
+                created_at INTEGER NOT NULL,
+                num_downloads INTEGER NOT NULL DEFAULT 0,
+                num_views INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (repo_id, commit_hash)
+            );
+            CREATE INDEX prompt_commits_repo ON prompt_commits (repo_id, seq);
+            CREATE TABLE prompt_tags (
+                id BLOB PRIMARY KEY,
+                tenant_id BLOB NOT NULL,
+                repo_id BLOB NOT NULL,
+                tag_name TEXT NOT NULL,
+                commit_id BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (repo_id, tag_name)
+            );
+            -- tenant_id is the prompt's workspace; liker_id the workspace that likes it.
+            CREATE TABLE prompt_likes (
+                repo_id BLOB NOT NULL,
+                liker_id BLOB NOT NULL,
+                tenant_id BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (repo_id, liker_id)
+            ) WITHOUT ROWID;
             """),
     ]
 }

@@ -46,6 +46,44 @@ public final class SQLiteMetadataStore: TenantStore, ProjectStore, ShareStore {
         }
     }
 
+    public func createWorkspace(_ ws: Workspace) async throws {
+        try await db.write { conn in
+            try conn.transaction {
+                guard try conn.scalarInt("SELECT count(*) FROM organizations WHERE id = ?", [.uuid(ws.organizationId)]) == 1 else {
+                    throw StoreError(.notFound, "organization \(ws.organizationId.lowercased) not found")
+                }
+                do {
+                    try conn.run("INSERT INTO workspaces (id, organization_id, name, handle, created_at) VALUES (?, ?, ?, ?, ?)",
+                                 [.uuid(ws.id), .uuid(ws.organizationId), .text(ws.name), .text(ws.handle), .time(ws.createdAt)])
+                } catch let e as SQLiteError where e.isConstraintViolation {
+                    throw StoreError(.conflict, "a workspace with id \(ws.id.lowercased) or handle '\(ws.handle ?? "")' already exists")
+                }
+            }
+        }
+    }
+
+    public func workspace(handle: String) async throws -> Workspace? {
+        try await db.read { conn in
+            try Self.workspaces(conn, "SELECT id, organization_id, name, handle, created_at FROM workspaces WHERE handle = ?", [.text(handle)]).first
+        }
+    }
+
+    public func setWorkspaceHandle(_ handle: String, workspaceId: UUID) async throws -> Workspace {
+        try await db.write { conn in
+            do {
+                guard try conn.run("UPDATE workspaces SET handle = ? WHERE id = ?", [.text(handle), .uuid(workspaceId)]) > 0 else {
+                    throw StoreError(.notFound, "workspace \(workspaceId.lowercased) not found")
+                }
+            } catch let e as SQLiteError where e.isConstraintViolation {
+                throw StoreError(.conflict, "the handle '\(handle)' is taken")
+            }
+            guard let ws = try Self.workspaces(conn, "SELECT id, organization_id, name, handle, created_at FROM workspaces WHERE id = ?", [.uuid(workspaceId)]).first else {
+                throw StoreError(.notFound, "workspace \(workspaceId.lowercased) not found")
+            }
+            return ws
+        }
+    }
+
     public func organization(id: UUID) async throws -> Organization? {
         try await db.read { conn in
             var out: Organization?

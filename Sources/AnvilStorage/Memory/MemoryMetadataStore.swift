@@ -30,6 +30,31 @@ public actor MemoryMetadataStore: TenantStore, ProjectStore, ShareStore {
     public func workspace(id: UUID) async throws -> Workspace? { workspaces[id] }
     public func organization(id: UUID) async throws -> Organization? { organizations[id] }
 
+    public func createWorkspace(_ ws: Workspace) async throws {
+        guard organizations[ws.organizationId] != nil else {
+            throw StoreError(.notFound, "organization \(ws.organizationId.lowercased) not found")
+        }
+        if workspaces[ws.id] != nil { throw StoreError(.conflict, "a workspace with id \(ws.id.lowercased) already exists") }
+        if let handle = ws.handle, workspaces.values.contains(where: { $0.handle == handle }) {
+            throw StoreError(.conflict, "the handle '\(handle)' is taken")
+        }
+        workspaces[ws.id] = ws
+    }
+
+    public func workspace(handle: String) async throws -> Workspace? {
+        workspaces.values.first { $0.handle == handle }
+    }
+
+    public func setWorkspaceHandle(_ handle: String, workspaceId: UUID) async throws -> Workspace {
+        guard var ws = workspaces[workspaceId] else { throw StoreError(.notFound, "workspace \(workspaceId.lowercased) not found") }
+        if workspaces.values.contains(where: { $0.handle == handle && $0.id != workspaceId }) {
+            throw StoreError(.conflict, "the handle '\(handle)' is taken")
+        }
+        ws.handle = handle
+        workspaces[workspaceId] = ws
+        return ws
+    }
+
     public func createAPIKey(_ key: APIKey) async throws {
         guard !keys.values.contains(where: { $0.hash == key.hash }) else {
             throw StoreError(.conflict, "an API key with this secret already exists")

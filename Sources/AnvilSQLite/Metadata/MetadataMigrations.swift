@@ -219,6 +219,7 @@ enum MetadataMigrations {
                 created_at INTEGER NOT NULL,
                 PRIMARY KEY (repo_id, liker_id)
             ) WITHOUT ROWID;
+            """),
         SQLiteMigration(version: 5, name: "users, memberships, sessions, invitations, key kinds, audit log", sql: """
             CREATE TABLE users (
                 id BLOB PRIMARY KEY,

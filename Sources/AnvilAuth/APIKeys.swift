@@ -59,6 +59,9 @@ public struct Principal: Sendable, Hashable {
     }
 
     public var isOrganizationAdmin: Bool { organizationRole == .admin }
+
+    /// Who acted, for records such as "reviewed by": the user, else the key.
+    public var actorId: UUID { userId ?? keyId ?? tenantId }
 }
 
 /// Why a credential was refused: unknown/revoked/expired (401) or valid but not for the requested

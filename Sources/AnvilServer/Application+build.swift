@@ -150,7 +150,7 @@ public func routeTable() async throws -> [String] {
     let blobs = MemoryBlobStore()
     let authenticator = Authenticator(store: metadata)
     let router = buildRouter(HTTPDependencies(
-        metadata: metadata, datasets: MemoryDatasetStore(), traces: traces, blobs: blobs,
+        metadata: metadata, datasets: MemoryDatasetStore(), prompts: MemoryPromptStore(), traces: traces, blobs: blobs,
         ingest: IngestService(queue: MemoryIngestQueue(), blobs: blobs), resolver: ProjectResolver(projects: metadata),
         authenticator: authenticator, accounts: Accounts(store: metadata, authenticator: authenticator),
         signer: URLSigner(secret: Array(repeating: 0, count: 32)), anvilVersion: anvilVersion))

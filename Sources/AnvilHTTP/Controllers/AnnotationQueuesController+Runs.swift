@@ -189,10 +189,10 @@ extension AnnotationQueuesController {
         let body = try await request.jsonObject()
         let reviewed = try body.time("last_reviewed_time")
         if let status = try body.string("status") {
-            try Self.review(&e, status: status, time: reviewed, by: (context.principal.userId ?? context.principal.keyId))
+            try Self.review(&e, status: status, time: reviewed, by: context.principal.actorId)
         } else if body["last_reviewed_time"] != nil {
             e.lastReviewedTime = reviewed
-            e.reviewedBy = reviewed == nil ? nil : (context.principal.userId ?? context.principal.keyId)
+            e.reviewedBy = reviewed == nil ? nil : context.principal.actorId
         }
         if let added = try body.time("added_at") { e.addedAt = added }
         try await queues.updateAnnotationQueueRun(e)
@@ -207,7 +207,7 @@ extension AnnotationQueuesController {
         }
         var request = request
         let body = try await request.jsonObject()
-        if let status = try body.string("status") { try Self.review(&e, status: status, time: nil, by: (context.principal.userId ?? context.principal.keyId)) }
+        if let status = try body.string("status") { try Self.review(&e, status: status, time: nil, by: context.principal.actorId) }
         if let added = try body.time("override_added_at") { e.addedAt = added }
         try await queues.updateAnnotationQueueRun(e)
         return .json { w in AnnotationQueueRunJSON.write(e, into: &w) }

@@ -38,7 +38,7 @@ struct AuthController: Sendable {
     }
 
     static func isHTTPS(_ request: Request) -> Bool {
-        request.uri.scheme == "https" || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+        request.uri.scheme?.rawValue == "https" || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
     }
 
     // MARK: handlers

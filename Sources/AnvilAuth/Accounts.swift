@@ -96,9 +96,12 @@ public struct Accounts: Sendable {
         return user
     }
 
+    /// One `@` between a non-empty local part and domain, no whitespace. Single-label domains
+    /// (`admin@localhost`, an intranet's `ops@corp`) are allowed: self-hosted servers have them.
     static func looksLikeEmail(_ s: String) -> Bool {
-        let parts = s.split(separator: "@")
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !s.contains(" ") && s.count <= 254
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
+            && !s.contains(where: \.isWhitespace) && s.count <= 254
     }
 
     /// The initial admin from configuration: created on first start (organization admin and admin

@@ -4,7 +4,7 @@
 // lazily by the caller-provided `loadRun`. Signed-in views get header actions ("Add to dataset",
 // "Add to annotation queue").
 import { h, fmtDuration, fmtNumber, fmtTime, copyText } from '../lib/dom.js';
-import { auth } from '../lib/api.js';
+import { session, canWrite } from '../lib/session.js';
 import { renderValue } from './chat-view.js';
 import { jsonView, copyButton } from './json-view.js';
 import { runTypeBadge, ts, fmtCostExact } from './run-tree.js';
@@ -15,8 +15,8 @@ export const DETAIL_TABS = [
   ['run', 'Run'], ['usage', 'Usage'], ['metadata', 'Metadata'], ['events', 'Events'], ['feedback', 'Feedback'],
 ];
 
-/** Header actions are for the signed-in app, never for public shared traces. */
-const canEdit = () => !!auth.key && !location.pathname.startsWith('/public/');
+/** Header actions are for signed-in editors, never for viewers or public shared traces. */
+const canEdit = () => !!session.me && canWrite() && !location.pathname.startsWith('/public/');
 
 /**
  * @param {object} node tree node of the selected run (compact run in `node.run`)

@@ -3,6 +3,7 @@
 // between any two commits. Tab, commit and diff endpoints live in the URL.
 import { h, clear, append, fmtNumber, fmtAgo, fmtTime } from '../lib/dom.js';
 import { api, ApiError } from '../lib/api.js';
+import { writeControl } from '../lib/session.js';
 import { navigate, setQuery, query } from '../lib/router.js';
 import { renderManifest, messagesOf, splitManifest, withTemplates, renderTemplate } from '../components/prompt-template.js';
 import { renderDiff } from '../components/prompt-diff.js';
@@ -169,7 +170,7 @@ export async function promptPage(params) {
     const bar = h('div', { class: 'row template-bar' }, commitLine(c), h('span', { class: 'grow' }));
     if (c !== head()) bar.append(h('button', { class: 'btn small', type: 'button', on: { click: () => { state.selected = null; sync(); renderAll(); } } }, 'View latest'));
     if (isOwn && c === head() && !state.editing) {
-      bar.append(h('button', { class: 'btn primary small edit-btn', type: 'button', on: { click: () => { state.editing = true; renderAll(); } } }, 'Edit'));
+      bar.append(writeControl(h('button', { class: 'btn primary small edit-btn', type: 'button', on: { click: () => { state.editing = true; renderAll(); } } }, 'Edit')));
     }
     wrap.append(bar);
     wrap.append(state.editing ? editor(c) : h('div', { class: 'card template-card' }, renderManifest(c.manifest)));

@@ -3,6 +3,7 @@
 // show under "Public" with their owner.
 import { h, clear, fmtNumber, fmtAgo, fmtTime, debounce } from '../lib/dom.js';
 import { api, ApiError } from '../lib/api.js';
+import { writeControl } from '../lib/session.js';
 import { navigate, setQuery, query } from '../lib/router.js';
 import { variablesOf } from '../components/prompt-template.js';
 
@@ -81,7 +82,7 @@ export async function promptsPage() {
   dirBtn.textContent = dirLabel();
   const body = h('div', { class: 'prompts-body' });
   const status = h('span', { class: 'muted count' });
-  const newBtn = h('button', { class: 'btn primary', type: 'button', on: { click: () => openCreate() } }, '+ New prompt');
+  const newBtn = writeControl(h('button', { class: 'btn primary', type: 'button', on: { click: () => openCreate() } }, '+ New prompt'));
   const dialogs = h('div');
 
   function sync() {

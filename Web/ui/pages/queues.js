@@ -3,6 +3,7 @@
 // delete, and a guide to filling queues (the trace view or the SDK).
 import { h, clear, fmtNumber, fmtAgo, fmtTime, debounce } from '../lib/dom.js';
 import { api, ApiError } from '../lib/api.js';
+import { writeControl } from '../lib/session.js';
 import { navigate, setQuery, query } from '../lib/router.js';
 import { dialogHost, confirmDialog } from '../components/dataset-dialogs.js';
 import { openQueueEditor, sdkHelp, errText } from '../components/queue-dialogs.js';
@@ -31,10 +32,10 @@ export async function queuesPage() {
     on: { input: debounce(() => { state.q = search.value.trim(); state.offset = 0; setQuery({ q: state.q, offset: null }); load(); }, 250) },
   });
   const dialogs = dialogHost();
-  const newBtn = h('button', {
+  const newBtn = writeControl(h('button', {
     class: 'btn primary new-queue', type: 'button',
     on: { click: () => openQueueEditor(dialogs, { onSaved: (q) => navigate(`/annotation-queues/${q.id}`) }) },
-  }, '+ New queue');
+  }, '+ New queue'));
   const body = h('div', { class: 'queues-body' });
   const status = h('span', { class: 'muted count' });
   const prev = h('button', { class: 'btn', type: 'button', attrs: { 'aria-label': 'Previous page' }, on: { click: () => go(state.offset - PAGE) } }, '‹ Previous');

@@ -76,6 +76,8 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
     let examples = ExamplesController(datasets: deps.datasets, writer: exampleWriter, links: links)
     let auditor = Auditor(store: deps.metadata, logger: Logger(label: "anvil.audit"))
     let auth = AuthController(accounts: deps.accounts, store: deps.metadata, authenticator: deps.authenticator, auditor: auditor, oidc: deps.oidc)
+    let sso = OIDCController(settings: deps.oidc, signer: deps.signer, accounts: deps.accounts, store: deps.metadata,
+                             authenticator: deps.authenticator, auditor: auditor)
     let team = TeamController(store: deps.metadata, accounts: deps.accounts, auditor: auditor)
     let keys = APIKeysController(store: deps.metadata, accounts: deps.accounts, auditor: auditor)
     let audit = AuditController(store: deps.metadata)
@@ -90,6 +92,7 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
         publicRoutes.addRoutes(to: open)
         feedbackTokens.addPublicRoutes(to: open)
         auth.addPublicRoutes(to: open)
+        sso.addPublicRoutes(to: open)
         // Every authenticated route passes the same three checks: browser writes carry the CSRF
         // header, security-relevant changes are audited (refusals too), and the principal's role
         // covers the route (``AccessPolicy``).

@@ -46,7 +46,8 @@ struct AuthController: Sendable {
     @Sendable func providers(request: Request, context: AnvilRequestContext) async throws -> Response {
         .json([
             "password": true,
-            "oidc": oidc.map { ["enabled": true, "name": .string($0.displayName)] } ?? ["enabled": false, "name": .null],
+            "oidc": oidc.map { ["enabled": true, "name": .string($0.displayName), "url": "/api/v1/auth/oidc/start"] }
+                ?? ["enabled": false, "name": .null, "url": .null],
         ])
     }
 

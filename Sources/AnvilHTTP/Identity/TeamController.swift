@@ -161,20 +161,22 @@ struct TeamController: Sendable {
         var workspaceIds: [UUID]
         var workspaceRole: WorkspaceRole?
 
-        init(_ o: [String: JSONValue], defaultWorkspace: UUID?) throws {
+        /// `roleIsWorkspaceRole`: on the workspace's own endpoints `role_id` names the workspace
+        /// role (LangSmith's `/workspaces/current/members/batch`); elsewhere the organization role.
+        init(_ o: [String: JSONValue], defaultWorkspace: UUID?, roleIsWorkspaceRole: Bool = false) throws {
             guard let email = try o.string("email")?.trimmingCharacters(in: .whitespaces), !email.isEmpty else {
                 throw APIError.unprocessable("email is required")
             }
             self.email = email
             password = try o.string("password")
             fullName = try o.string("full_name")
-            if let r = try o.string("role_id") ?? o.string("org_role_id") {
+            if let r = try roleIsWorkspaceRole ? o.string("org_role_id") : o.string("role_id") ?? o.string("org_role_id") {
                 guard let role = OrganizationRole(reference: r) else { throw APIError.unprocessable("unknown organization role '\(r.prefix(64))'") }
                 organizationRole = role
             } else {
                 organizationRole = .user
             }
-            if let r = try o.string("workspace_role_id") {
+            if let r = try roleIsWorkspaceRole ? o.string("workspace_role_id") ?? o.string("role_id") : o.string("workspace_role_id") {
                 guard let role = WorkspaceRole(reference: r) else { throw APIError.unprocessable("unknown workspace role '\(r.prefix(64))'") }
                 workspaceRole = role
             } else if try o.bool("read_only") == true {
@@ -455,7 +457,7 @@ struct TeamController: Sendable {
         let orgMembers = try await store.organizationMembers(organizationId: context.principal.organizationId)
         for item in items {
             guard case .object(let o) = item else { throw APIError.unprocessable("each member must be an object") }
-            var m = try NewMember(o, defaultWorkspace: context.tenantId)
+            var m = try NewMember(o, defaultWorkspace: context.tenantId, roleIsWorkspaceRole: true)
             m.workspaceIds = [context.tenantId]
             m.workspaceRole = try Self.workspaceRole(o) ?? m.workspaceRole ?? .editor
             m.organizationRole = .user  // workspace admins cannot hand out organization roles

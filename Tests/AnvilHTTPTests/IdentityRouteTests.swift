@@ -97,6 +97,35 @@ struct IdentityRouteTests {
         }
     }
 
+    @Test("repeated wrong passwords lock out further tries for that account, even the right one")
+    func throttling() async throws {
+        let (t, _) = try await Self.withAdmin()
+        try await t.application().test(.router) { client in
+            for _ in 0..<5 { #expect(try await login(client, "Admin@example.com", "wrong password") == nil) }
+            try await client.execute(uri: "/api/v1/auth/login", method: .post, headers: [.contentType: "application/json"],
+                                     body: .json(#"{"email":"admin@example.com","password":"\#(Self.password)"}"#)) { r in
+                #expect(r.status == .tooManyRequests)
+                #expect(Int(r.headers[.retryAfter] ?? "") ?? 0 > 800)
+                #expect(body(r)["detail"]?.stringValue?.contains("too many failed sign-ins") == true)
+            }
+            // Another account is unaffected.
+            try await client.execute(uri: "/api/v1/auth/login", method: .post, headers: [.contentType: "application/json"],
+                                     body: .json(#"{"email":"other@example.com","password":"whatever123"}"#)) { r in
+                #expect(r.status == .unauthorized)
+            }
+        }
+        // The window slides: failures older than it no longer count; a success clears the count.
+        let throttle = LoginThrottle(limit: 2, window: 10)
+        await throttle.failed(email: "a@b", now: 0)
+        await throttle.failed(email: "a@b", now: 5)
+        #expect(await throttle.retryAfter(email: "a@b", now: 6) == 4)
+        #expect(await throttle.retryAfter(email: "a@b", now: 10.5) == nil)
+        await throttle.failed(email: "a@b", now: 11)
+        await throttle.succeeded(email: "A@b ")
+        await throttle.failed(email: "a@b", now: 12)
+        #expect(await throttle.retryAfter(email: "a@b", now: 12) == nil)
+    }
+
     @Test("sessions expire")
     func expiry() async throws {
         let (t, _) = try await Self.withAdmin()

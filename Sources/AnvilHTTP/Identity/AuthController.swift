@@ -12,6 +12,7 @@ struct AuthController: Sendable {
     let authenticator: Authenticator
     let auditor: Auditor
     let oidc: OIDCSettings?
+    let throttle = LoginThrottle()
 
     func addPublicRoutes(to group: RouterGroup<AnvilRequestContext>) {
         group.post("auth/login", use: login)
@@ -66,11 +67,18 @@ struct AuthController: Sendable {
         guard let email = try b.string("email"), let password = try b.string("password") else {
             throw APIError.unprocessable("email and password are required")
         }
+        if let wait = await throttle.retryAfter(email: email) {
+            await auditor.record(request: request, principal: nil, operation: "auth.login", activity: .other, status: 429,
+                                 message: "sign-in throttled for \(email.prefix(254))", organizationId: nil)
+            throw APIError(.tooManyRequests, "too many failed sign-ins for this account; try again in \(wait) s", headers: [.retryAfter: String(wait)])
+        }
         guard let user = try await accounts.verify(email: email, password: password) else {
+            await throttle.failed(email: email)
             await auditor.record(request: request, principal: nil, operation: "auth.login", activity: .other, status: 401,
                                  message: "failed sign-in for \(email.prefix(254))", organizationId: nil)
             throw APIError(.unauthorized, "wrong email or password")
         }
+        await throttle.succeeded(email: email)
         let (secret, session) = try await accounts.startSession(for: user)
         let principal = try await authenticator.principal(for: user, kind: .session, requestedTenant: nil, sessionId: session.id)
         await auditor.record(request: request, principal: try? principal.get(), operation: "auth.login", activity: .other, status: 200,

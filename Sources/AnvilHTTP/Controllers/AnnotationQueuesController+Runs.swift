@@ -132,7 +132,7 @@ extension AnnotationQueuesController {
         guard let entry = try await queues.annotationQueueRuns(queueId: q.id, tenantId: context.tenantId, status: .needsReview, offset: index, limit: 1).first
         else {
             let size = try await queues.annotationQueueSizes(queueIds: [q.id], tenantId: context.tenantId, status: .needsReview)[q.id] ?? 0
-            throw APIError.notFound("no run at index \(index) of annotation queue \(q.id.lowercased) (\(size) need review)")
+            throw APIError(.notFound, "no run at index \(index) of annotation queue \(q.id.lowercased) (\(size) need review)")
         }
         guard let bytes = try await write([entry], tenantId: context.tenantId, array: false) else {
             throw APIError.notFound("run \(entry.runId.lowercased) (in the queue, but no longer stored)")

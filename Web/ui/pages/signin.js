@@ -34,7 +34,9 @@ export function ssoProviders(answer) {
 export async function signinPage() {
   const qs = query();
   const next = qs.next && qs.next.startsWith('/') && !qs.next.startsWith('//') ? qs.next : '/projects';
-  const error = h('div', { class: 'banner', hidden: !qs.error, attrs: { role: 'alert' } }, qs.error || '');
+  // A refused single sign-on comes back as ?sso_error=<why>.
+  const ssoError = qs.sso_error ? `Single sign-on failed: ${qs.sso_error}` : '';
+  const error = h('div', { class: 'banner', hidden: !ssoError, attrs: { role: 'alert' } }, ssoError);
   let mode = 'password';  // or 'key'
 
   const ident = h('input', {
@@ -147,9 +149,10 @@ export async function signinPage() {
       if (answer?.password === false) { setMode('key', false); identLabel.textContent = 'API key'; switchMode.hidden = true; passwordField.remove(); }
       if (!list.length) return;
       sso.append(h('div', { class: 'or' }, h('span', {}, 'or')),
-        list.map((p) => {
+        ...list.map((p) => {
           const url = new URL(p.url, location.origin);
-          if (next !== '/projects' && url.origin === location.origin) url.searchParams.set('next', next);
+          // The server sends the browser back to `return_to` after the provider's callback.
+          if (url.origin === location.origin) url.searchParams.set('return_to', next);
           const href = url.origin === location.origin ? url.pathname + url.search : url.href;
           return h('a', { class: 'btn sso-btn', href, dataset: { provider: p.id }, target: '_self' }, `Continue with ${p.name}`);
         }));

@@ -166,6 +166,7 @@ enum MetadataMigrations {
             );
             CREATE INDEX annotation_queue_runs_order ON annotation_queue_runs (tenant_id, queue_id, added_at, id);
             CREATE INDEX annotation_queue_runs_run ON annotation_queue_runs (tenant_id, run_id);
+            """),
         SQLiteMigration(version: 4, name: "prompt hub", sql: """
             CREATE TABLE prompt_repos (
                 id BLOB PRIMARY KEY,

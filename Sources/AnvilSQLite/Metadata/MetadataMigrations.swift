@@ -167,7 +167,6 @@ enum MetadataMigrations {
             CREATE INDEX annotation_queue_runs_order ON annotation_queue_runs (tenant_id, queue_id, added_at, id);
             CREATE INDEX annotation_queue_runs_run ON annotation_queue_runs (tenant_id, run_id);
             """),
-        // Version 4 is the prompt hub (another branch); the migrator only needs the list ordered.
         SQLiteMigration(version: 4, name: "prompt hub", sql: """
             CREATE TABLE prompt_repos (
                 id BLOB PRIMARY KEY,

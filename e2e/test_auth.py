@@ -158,3 +158,28 @@ def test_every_route_of_the_real_server_refuses_bad_credentials(srv):
             assert v.status_code == 403 and v.json()["detail"], f"{label} as viewer: {v.status_code}"
         checked += 1
     assert checked > 100
+
+
+def test_an_invitation_is_not_a_credential_for_an_existing_account(srv):
+    email = f"erin-{uuid.uuid4().hex[:8]}@auth.test"
+    org_admin = login(srv)
+    created = org_admin.post(f"{srv.api()}/orgs/current/members", json={"email": email, "password": "erin's password"}, timeout=30)
+    assert created.status_code in (200, 201), created.text
+    user_id = created.json()["user_id"]
+    assert org_admin.delete(f"{srv.api()}/orgs/current/members/{user_id}", timeout=10).status_code == 200
+    invited = org_admin.post(f"{srv.api()}/orgs/current/members", json={"email": email}, timeout=10)
+    assert invited.status_code in (200, 201), invited.text
+    secret = invited.json()["invite_url"].rsplit("/", 1)[1]
+    info = requests.get(f"{srv.api()}/auth/invitations/{secret}", timeout=10).json()
+    assert info["existing_user"] is True
+    accept = f"{srv.api()}/auth/invitations/{secret}/accept"
+    for body in ({}, {"password": "not erin's password"}):
+        r = requests.post(accept, json=body, timeout=30)
+        assert r.status_code == 403 and "enter its password" in r.json()["detail"], r.text
+        assert "anvil_session" not in r.cookies
+    r = requests.post(accept, json={"password": "erin's password"}, timeout=30)
+    assert r.status_code == 200 and r.json()["user"]["email"] == email and "anvil_session" in r.cookies, r.text
+    # The audit log never holds the invitation's secret.
+    events = org_admin.get(f"{srv.api()}/audit-logs", params={"limit": 200}, timeout=10).json()["items"]
+    assert not any(secret in json.dumps(e) for e in events)
+    assert any(e.get("api", {}).get("operation") == "invitation.accept" for e in events)

@@ -137,11 +137,23 @@ public struct Accounts: Sendable {
         return i
     }
 
-    /// Accepts an invitation: creates the user (or adds an existing one) with the invited roles.
-    public func accept(secret: String, password: String?, displayName: String?) async throws -> User {
+    /// Accepts an invitation: creates the user, or adds an existing one with the invited roles.
+    /// An existing account with a password must give it (the link alone is not a credential
+    /// for an account that already exists); `signedIn` says whether the caller proved who they
+    /// are (a new account's password, or the existing one's), so a session may start.
+    public func accept(secret: String, password: String?, displayName: String?) async throws -> (user: User, signedIn: Bool) {
         guard let i = try await invitation(secret: secret) else { throw AccountError(.notFound, "this invitation is invalid, used or expired") }
         let user: User
+        let signedIn: Bool
         if let existing = try await store.user(email: i.email) {
+            if let hash = existing.passwordHash {
+                guard let password, Passwords.verify(password, against: hash) else {
+                    throw AccountError(.unauthorized, "\(i.email) already has an account: enter its password to accept")
+                }
+                signedIn = !existing.disabled
+            } else {
+                signedIn = false  // single sign-on accounts accept, then sign in with their provider
+            }
             user = existing
             try await store.setOrganizationMember(OrganizationMember(organizationId: i.organizationId, userId: user.id, role: i.organizationRole))
             if let ws = i.workspaceId, let role = i.workspaceRole {
@@ -151,9 +163,10 @@ public struct Accounts: Sendable {
             guard let password else { throw AccountError(.invalid, "choose a password to create your account") }
             user = try await createUser(email: i.email, displayName: displayName, password: password, organizationId: i.organizationId,
                                         organizationRole: i.organizationRole, workspaceId: i.workspaceId, workspaceRole: i.workspaceRole)
+            signedIn = true
         }
         try await store.markInvitationAccepted(id: i.id, at: .now())
-        return user
+        return (user, signedIn)
     }
 
     // MARK: API keys

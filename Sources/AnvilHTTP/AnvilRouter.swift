@@ -54,6 +54,7 @@ public func buildRouter(_ deps: HTTPDependencies) -> Router<AnvilRequestContext>
     let router = Router(context: AnvilRequestContext.self)
     if let web = deps.webDirectory { router.add(middleware: WebMiddleware(directory: web)) }
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuditScopeMiddleware())
     router.add(middleware: AuthMiddleware(authenticator: deps.authenticator))
 
     let reader = RunReader(traces: deps.traces, shares: deps.metadata, signer: deps.signer)

@@ -160,8 +160,14 @@ struct AuthController: Sendable {
         let secret = context.parameters.get("secret") ?? ""
         var request = request
         let b = try await request.jsonObject()
-        let user = try await IdentityErrors.map {
+        let (user, signedIn) = try await IdentityErrors.map {
             try await accounts.accept(secret: secret, password: try b.string("password"), displayName: try b.string("display_name"))
+        }
+        guard signedIn else {
+            await auditor.record(request: request, principal: nil, operation: "invitation.accept", activity: .update, status: 200, user: user)
+            var response = try await meResponse(user: nil, principal: nil)
+            response.headers[HTTPField.Name("X-Anvil-Sign-In")!] = "required"
+            return response
         }
         let (sessionSecret, session) = try await accounts.startSession(for: user)
         let principal = try? await authenticator.principal(for: user, kind: .session, requestedTenant: nil, sessionId: session.id).get()

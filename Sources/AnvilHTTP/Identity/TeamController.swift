@@ -218,7 +218,7 @@ struct TeamController: Sendable {
             }
             await auditor.record(request: request, principal: context.principal, operation: "invitation.create", activity: .create, status: 200,
                                  message: "invited \(m.email)", resource: ("invitation", invitation.id.lowercased))
-            IdentityJSON.invitation(invitation, link: "\(request.origin)/ui/invite/\(secret)", into: &w)
+            IdentityJSON.invitation(invitation, link: "\(request.origin)/invite/\(secret)", into: &w)
         }
         return w
     }

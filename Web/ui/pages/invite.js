@@ -43,9 +43,8 @@ export async function invitePage({ secret }) {
     }
     button.disabled = true;
     try {
-      // An existing account proves it is theirs first: the link alone must not sign anyone in.
-      if (inv.existing_user) await api('/auth/login', { method: 'POST', body: { email: inv.email, password: password.value }, tenant: null });
-      const body = inv.existing_user ? {} : { password: password.value, display_name: name.value.trim() || undefined };
+      // An existing account proves it is theirs with its password: the link alone signs no one in.
+      const body = inv.existing_user ? { password: password.value } : { password: password.value, display_name: name.value.trim() || undefined };
       const me = await api(`${path}/accept`, { method: 'POST', body, tenant: null });
       auth.key = null;
       // Open the workspace they were invited to.
@@ -53,7 +52,7 @@ export async function invitePage({ secret }) {
       session.me = me;
       navigate('/projects', { replace: true });
     } catch (err) {
-      error.textContent = err instanceof ApiError && err.status === 401 ? 'Wrong password for this account.' : err.message;
+      error.textContent = err instanceof ApiError && (err.status === 401 || err.status === 403) ? 'Wrong password for this account.' : err.message;
       error.hidden = false;
       button.disabled = false;
     }

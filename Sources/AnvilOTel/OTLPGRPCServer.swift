@@ -93,6 +93,9 @@ public struct OTLPGRPCServer: Service {
             }
         }
 
+        /// The workspace the export writes to. Same rules as the HTTP routes: a key (`x-api-key`
+        /// or `authorization: Bearer`), an optional `x-tenant-id`, and the editor role (an export
+        /// writes runs; `AccessPolicy` treats every ingest POST as a write).
         func authenticate(_ metadata: Metadata) async throws -> UUID {
             var key = metadata[stringValues: "x-api-key"].first(where: { !$0.isEmpty })
             if key == nil, let auth = metadata[stringValues: "authorization"].first(where: { _ in true }),
@@ -103,10 +106,24 @@ public struct OTLPGRPCServer: Service {
             guard let key, !key.isEmpty else {
                 throw RPCError(code: .unauthenticated, message: "missing API key: send it in the x-api-key header (or authorization: Bearer)")
             }
-            guard let principal = try await authenticator.authenticate(key: key) else {
-                throw RPCError(code: .unauthenticated, message: "invalid API key")
+            var requestedTenant: UUID?
+            if let tenant = metadata[stringValues: "x-tenant-id"].first(where: { !$0.isEmpty }) {
+                guard let id = UUID(uuidString: tenant) else {
+                    throw RPCError(code: .permissionDenied, message: "x-tenant-id '\(tenant.prefix(64))' is not a workspace id")
+                }
+                requestedTenant = id
             }
-            return principal.tenantId
+            switch try await authenticator.authenticate(key: key, requestedTenant: requestedTenant) {
+            case .failure(.invalid(let message)):
+                throw RPCError(code: .unauthenticated, message: message)
+            case .failure(.forbidden(let message)):
+                throw RPCError(code: .permissionDenied, message: message)
+            case .success(let principal):
+                guard principal.role >= .editor else {
+                    throw RPCError(code: .permissionDenied, message: "exporting spans needs the editor role; you are \(principal.role.rawValue) in this workspace")
+                }
+                return principal.tenantId
+            }
         }
 
         static func code(_ code: IngestError.Code) -> RPCError.Code {

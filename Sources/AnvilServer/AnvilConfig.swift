@@ -1,3 +1,5 @@
+import AnvilAuth
+import AnvilCore
 import Configuration
 import Foundation
 import Logging
@@ -15,6 +17,15 @@ import Logging
 /// | `webDir` | `--web-dir` | `ANVIL_WEB_DIR` | path | the UI bundled with the binary |
 /// | `otlpGrpcPort` | `--otlp-grpc-port` | `ANVIL_OTLP_GRPC_PORT` | int (0 disables) | `4317` |
 /// | `orphanGraceSeconds` | `--orphan-grace-seconds` | `ANVIL_ORPHAN_GRACE_SECONDS` | seconds | `300` |
+/// | `adminEmail` | `--admin-email` | `ANVIL_ADMIN_EMAIL` | string | `admin@localhost` |
+/// | `adminPassword` (secret) | — | `ANVIL_ADMIN_PASSWORD` | string | generated on first start |
+/// | `sessionHours` | `--session-hours` | `ANVIL_SESSION_HOURS` | int | `168` |
+/// | `publicURL` | `--public-url` | `ANVIL_PUBLIC_URL` | URL | from the request's Host |
+/// | `oidcIssuer` | `--oidc-issuer` | `ANVIL_OIDC_ISSUER` | URL | none (SSO off) |
+/// | `oidcClientId` | `--oidc-client-id` | `ANVIL_OIDC_CLIENT_ID` | string | — |
+/// | `oidcClientSecret` (secret) | — | `ANVIL_OIDC_CLIENT_SECRET` | string | — |
+/// | `oidcName` | `--oidc-name` | `ANVIL_OIDC_NAME` | string | `SSO` |
+/// | `oidcAutoProvisionRole` | `--oidc-auto-provision-role` | `ANVIL_OIDC_AUTO_PROVISION_ROLE` | viewer/editor/admin | none (invited users only) |
 public struct AnvilConfig: Sendable {
     public var host: String
     public var port: Int
@@ -28,6 +39,15 @@ public struct AnvilConfig: Sendable {
     /// How long a run waits for a parent that has not arrived before it is shown as a root,
     /// marked as an orphan.
     public var orphanGraceSeconds: Double
+    /// The initial admin, created on first start (organization admin and admin of the default workspace).
+    public var adminEmail: String
+    /// nil: generated on first start, printed once and saved to `<data-dir>/admin-password`.
+    public var adminPassword: String?
+    /// How long a UI sign-in lasts.
+    public var sessionHours: Int
+    /// Anvil's public base URL (links in invitations, the OpenID Connect redirect URI).
+    public var publicURL: String?
+    public var oidc: OIDCSettings?
 
     public init(
         host: String = "127.0.0.1", port: Int = 1984, dataDir: String = "./anvil-data", apiKey: String? = nil,
@@ -41,6 +61,8 @@ public struct AnvilConfig: Sendable {
         self.webDir = webDir
         self.otlpGrpcPort = otlpGrpcPort
         self.orphanGraceSeconds = orphanGraceSeconds
+        self.adminEmail = "admin@localhost"
+        self.sessionHours = 168
     }
 
     /// Reads the keys above from a reader scoped to `anvil`; rejects invalid values at start-up.
@@ -55,6 +77,27 @@ public struct AnvilConfig: Sendable {
         orphanGraceSeconds = reader.double(forKey: "orphanGraceSeconds", default: orphanGraceSeconds)
         if let webDir, !FileManager.default.fileExists(atPath: webDir + "/index.html") {
             throw ConfigError("web dir '\(webDir)' has no index.html")
+        }
+        adminEmail = reader.string(forKey: "adminEmail", default: adminEmail)
+        adminPassword = reader.string(forKey: "adminPassword", isSecret: true)
+        sessionHours = reader.int(forKey: "sessionHours", default: sessionHours)
+        publicURL = reader.string(forKey: "publicURL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        guard (1...24 * 365).contains(sessionHours) else { throw ConfigError("session hours must be between 1 and 8760") }
+        if let adminPassword, adminPassword.count < Passwords.minimumLength {
+            throw ConfigError("the admin password must be at least \(Passwords.minimumLength) characters")
+        }
+        if let issuer = reader.string(forKey: "oidcIssuer") {
+            guard let clientId = reader.string(forKey: "oidcClientId"), let secret = reader.string(forKey: "oidcClientSecret", isSecret: true) else {
+                throw ConfigError("OpenID Connect needs the issuer, a client id and a client secret")
+            }
+            guard issuer.hasPrefix("https://") || issuer.hasPrefix("http://") else { throw ConfigError("the OIDC issuer must be an http(s) URL") }
+            var role: WorkspaceRole?
+            if let r = reader.string(forKey: "oidcAutoProvisionRole") {
+                guard let parsed = WorkspaceRole(reference: r) else { throw ConfigError("OIDC auto-provision role '\(r)' is not viewer, editor or admin") }
+                role = parsed
+            }
+            oidc = OIDCSettings(issuer: issuer, clientId: clientId, clientSecret: secret, displayName: reader.string(forKey: "oidcName", default: "SSO"),
+                                publicURL: publicURL, autoProvisionRole: role)
         }
         let level = reader.string(forKey: "logLevel", default: "info")
         guard let parsed = Logger.Level(rawValue: level.lowercased()) else {

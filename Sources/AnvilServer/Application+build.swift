@@ -32,14 +32,16 @@ public func buildApplication(
     let workspace = try await metadata.bootstrapDefaultWorkspace()
     try await ensureAPIKey(config: config, metadata: metadata, workspace: workspace, dataDir: dataDir, logger: logger)
     let secret = try loadOrCreateSecret(path: dataDir + "/secret")
+    let authenticator = Authenticator(store: metadata)
+    let accounts = Accounts(store: metadata, authenticator: authenticator, sessionLifetime: Double(config.sessionHours) * 3600)
+    try await ensureAdmin(config: config, accounts: accounts, metadata: metadata, workspace: workspace, dataDir: dataDir, logger: logger)
 
     let resolver = ProjectResolver(projects: metadata)
     let ingest = IngestService(queue: queue, blobs: blobs)
     let worker = IngestWorker(queue: queue, traces: traces, resolver: resolver, logger: logger)
-    let authenticator = Authenticator(store: metadata)
     let router = buildRouter(HTTPDependencies(
-        metadata: metadata, datasets: metadata, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
-        authenticator: authenticator, signer: URLSigner(secret: secret), anvilVersion: anvilVersion,
+        metadata: metadata, datasets: metadata, prompts: metadata, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
+        authenticator: authenticator, accounts: accounts, oidc: config.oidc, signer: URLSigner(secret: secret), anvilVersion: anvilVersion,
         webDirectory: config.webDir ?? WebAssets.bundledDirectory))
 
     var app = Application(
@@ -91,6 +93,29 @@ func ensureAPIKey(config: AnvilConfig, metadata: any TenantStore, workspace: Wor
     fflush(nil)
 }
 
+/// Makes sure someone can sign in to the UI: the configured admin, or on first start (no users
+/// yet) `admin@localhost` with a generated password, printed once and saved to
+/// `<data-dir>/admin-password` (mode 0600).
+func ensureAdmin(config: AnvilConfig, accounts: Accounts, metadata: any IdentityStore, workspace: Workspace, dataDir: String, logger: Logger) async throws {
+    if let password = config.adminPassword {
+        _ = try await accounts.ensureAdmin(email: config.adminEmail, password: password, workspace: workspace)
+        return
+    }
+    guard try await metadata.userCount() == 0 else { return }
+    let password = APIKeys.randomHex(12)
+    let file = dataDir + "/admin-password"
+    try writeSecretFile(path: file, contents: Array((password + "\n").utf8))
+    _ = try await accounts.ensureAdmin(email: config.adminEmail, password: password, workspace: workspace)
+    print("""
+        Created the admin account for the web UI (password shown once; also saved to \(file)):
+
+            email:    \(config.adminEmail)
+            password: \(password)
+
+        """)
+    fflush(nil)
+}
+
 func loadOrCreateSecret(path: String) throws -> [UInt8] {
     if let data = FileManager.default.contents(atPath: path), data.count >= 32 { return Array(data) }
     var g = SystemRandomNumberGenerator()
@@ -123,4 +148,26 @@ struct QueueCloser: Service {
 public func runServer(config: AnvilConfig) async throws {
     let app = try await buildApplication(config: config)
     try await app.runService()
+}
+
+/// Every route of the HTTP API with the access it requires (`public`, or a ``Permission``), as
+/// JSON lines — the route table that the authorization tests walk.
+public func routeTable() async throws -> [String] {
+    let metadata = MemoryMetadataStore()
+    let traces = MemoryTraceStore()
+    let blobs = MemoryBlobStore()
+    let authenticator = Authenticator(store: metadata)
+    let router = buildRouter(HTTPDependencies(
+        metadata: metadata, datasets: MemoryDatasetStore(), prompts: MemoryPromptStore(), traces: traces, blobs: blobs,
+        ingest: IngestService(queue: MemoryIngestQueue(), blobs: blobs), resolver: ProjectResolver(projects: metadata),
+        authenticator: authenticator, accounts: Accounts(store: metadata, authenticator: authenticator),
+        signer: URLSigner(secret: Array(repeating: 0, count: 32)), anvilVersion: anvilVersion))
+    return router.routes.map { r in
+        let path = r.path.description
+        let access = AccessPolicy.isPublic(endpointPath: path) ? "public" : AccessPolicy.required(method: r.method, endpointPath: path).rawValue
+        return JSONValue.object([
+            "method": .string(r.method.rawValue), "path": .string(path.hasPrefix("/") ? path : "/" + path),
+            "route": .string(AccessPolicy.route(path)), "access": .string(access),
+        ]).encodedString
+    }
 }

@@ -22,6 +22,14 @@ public protocol TenantStore: Sendable {
     /// Creates the default organization and workspace when none exist; returns the default workspace.
     func bootstrapDefaultWorkspace() async throws -> Workspace
     func workspace(id: UUID) async throws -> Workspace?
+    /// Adds a workspace to an existing organization (`StoreError.notFound` when it does not
+    /// exist; `.conflict` on a taken id or handle).
+    func createWorkspace(_ workspace: Workspace) async throws
+    /// The workspace with this hub handle.
+    func workspace(handle: String) async throws -> Workspace?
+    /// Sets or changes a workspace's hub handle: `.conflict` when another workspace has it,
+    /// `.notFound` when the workspace does not exist.
+    func setWorkspaceHandle(_ handle: String, workspaceId: UUID) async throws -> Workspace
     func organization(id: UUID) async throws -> Organization?
     func createAPIKey(_ key: APIKey) async throws
     /// An unrevoked key by the hash of its secret.
@@ -70,4 +78,4 @@ public protocol ShareStore: Sendable {
 
 /// Everything the operational (Postgres-side) database holds.
 public typealias MetadataStore = TenantStore & ProjectStore & ShareStore
-    & FeedbackConfigStore & FeedbackTokenStore & AnnotationQueueStore
+    & FeedbackConfigStore & FeedbackTokenStore & AnnotationQueueStore & IdentityStore

@@ -16,6 +16,7 @@ struct TestApp {
 
     let metadata = MemoryMetadataStore()
     let datasets = MemoryDatasetStore()
+    let prompts = MemoryPromptStore()
     let traces = MemoryTraceStore()
     let queue = MemoryIngestQueue()
     let blobs = MemoryBlobStore()
@@ -30,14 +31,20 @@ struct TestApp {
         return t
     }
 
-    func application(maxQueueBytes: Int = 1 << 30, webDirectory: String? = nil) -> some ApplicationProtocol {
-        let logger = Logger(label: "test")
+    func router(maxQueueBytes: Int = 1 << 30, webDirectory: String? = nil, sessionLifetime: Double = 3600) -> Router<AnvilRequestContext> {
         let resolver = ProjectResolver(projects: metadata)
         let ingest = IngestService(queue: queue, blobs: blobs, limits: IngestLimits(maxQueueBytes: maxQueueBytes))
-        let router = buildRouter(HTTPDependencies(
-            metadata: metadata, datasets: datasets, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
-            authenticator: Authenticator(store: metadata), signer: URLSigner(secret: Array(repeating: 7, count: 32)),
-            anvilVersion: "test", webDirectory: webDirectory))
+        let authenticator = Authenticator(store: metadata)
+        return buildRouter(HTTPDependencies(
+            metadata: metadata, datasets: datasets, prompts: prompts, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
+            authenticator: authenticator, accounts: Accounts(store: metadata, authenticator: authenticator, sessionLifetime: sessionLifetime),
+            signer: URLSigner(secret: Array(repeating: 7, count: 32)), anvilVersion: "test", webDirectory: webDirectory))
+    }
+
+    func application(maxQueueBytes: Int = 1 << 30, webDirectory: String? = nil, sessionLifetime: Double = 3600) -> some ApplicationProtocol {
+        let logger = Logger(label: "test")
+        let resolver = ProjectResolver(projects: metadata)
+        let router = router(maxQueueBytes: maxQueueBytes, webDirectory: webDirectory, sessionLifetime: sessionLifetime)
         var app = Application(router: router, logger: logger)
         app.addServices(IngestWorker(queue: queue, traces: traces, resolver: resolver, logger: logger, progress: progress))
         return app

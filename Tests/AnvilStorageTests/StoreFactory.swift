@@ -16,13 +16,15 @@ enum StoreFactory: String, CaseIterable, Sendable, CustomTestStringConvertible {
     func make() throws -> Stores {
         switch self {
         case .memory:
-            return Stores(traces: MemoryTraceStore(), metadata: MemoryMetadataStore(), datasets: MemoryDatasetStore(), directory: nil)
+            return Stores(
+                traces: MemoryTraceStore(), metadata: MemoryMetadataStore(), datasets: MemoryDatasetStore(), prompts: MemoryPromptStore(),
+                directory: nil)
         case .sqlite:
             let dir = try TemporaryDirectory(prefix: "anvil-store")
             let metadata = try SQLiteMetadataStore(path: dir.file("metadata.sqlite"), logger: .test)
             return Stores(
                 traces: try SQLiteTraceStore(path: dir.file("traces.sqlite"), logger: .test),
-                metadata: metadata, datasets: metadata, directory: dir)
+                metadata: metadata, datasets: metadata, prompts: metadata, directory: dir)
         }
     }
 }
@@ -32,6 +34,7 @@ struct Stores: Sendable {
     let traces: any TraceStore
     let metadata: any MetadataStore
     let datasets: any DatasetStore
+    let prompts: any PromptStore
     let directory: TemporaryDirectory?
 }
 

@@ -1,6 +1,7 @@
-// Anvil UI entry: layout, sign-in gate, routes.
+// Anvil UI entry: layout, sign-in gate, workspace switcher, routes.
 import { h, clear } from './lib/dom.js';
-import { auth } from './lib/api.js';
+import { isPublicPath } from './lib/api.js';
+import { session, loadMe, switchWorkspace, signOut, ROLE_LABELS } from './lib/session.js';
 import { route, match, start, navigate } from './lib/router.js';
 const root = document.getElementById('app');
 let current = null;  // { dispose?() } of the mounted page
@@ -27,18 +28,35 @@ route('/o/:tenant/datasets/:datasetId', page('./pages/dataset.js', 'datasetPage'
 route('/o/:tenant/datasets/:datasetId/compare', page('./pages/compare.js', 'comparePage'));
 route('/annotation-queues', page('./pages/queues.js', 'queuesPage'));
 route('/annotation-queues/:queueId', page('./pages/queue-review.js', 'queueReviewPage'));
-
-export const PUBLIC_PATHS = [/^\/signin/, /^\/public\//];
+route('/prompts', page('./pages/prompts.js', 'promptsPage'));
+route('/prompts/:name', page('./pages/prompt.js', 'promptPage'));
+// The SDK prints `{host}/prompts/{name}/{hash8}` for own prompts and `{host}/hub/{owner}/{name}:{hash8}` for others'.
+route('/prompts/:name/:commit', page('./pages/prompt.js', 'promptPage'));
+route('/hub/:owner/:spec', page('./pages/prompt.js', 'promptPage'));
+route('/settings', page('./pages/settings.js', 'settingsPage'));
+route('/settings/:tab', page('./pages/settings.js', 'settingsPage'));
+// Invitation links: the server prints `/ui/invite/<secret>`; `/invite/<secret>` is the same page.
+route('/invite/:secret', page('./pages/invite.js', 'invitePage'));
+route('/ui/invite/:secret', page('./pages/invite.js', 'invitePage'));
 
 async function render() {
   const mine = ++generation;
   current?.dispose?.();
   current = null;
   const path = location.pathname;
-  const isPublic = PUBLIC_PATHS.some((re) => re.test(path));
-  if (!isPublic && !auth.key) {
-    navigate('/signin?next=' + encodeURIComponent(path + location.search), { replace: true });
-    return;
+  if (!isPublicPath(path)) {
+    // The sign-in gate: a session cookie or a stored key, checked once per page load.
+    try {
+      await loadMe();
+    } catch (err) {
+      if (mine !== generation || err.status === 401) return;  // api() went to sign-in
+      clear(root).append(h('div', { class: 'card signin' },
+        h('h1', {}, 'Anvil is not answering'),
+        h('p', { class: 'muted' }, `Could not check who is signed in: ${err.message}`),
+        h('button', { class: 'btn primary', type: 'button', on: { click: () => render() } }, 'Try again')));
+      return;
+    }
+    if (mine !== generation) return;
   }
   const m = match(path);
   clear(root);
@@ -63,19 +81,76 @@ export function layout(content, page = {}) {
   return h('div', { class: 'shell' },
     h('aside', { class: 'sidebar' },
       h('a', { class: 'brand', href: '/projects' }, logo(), 'Anvil'),
+      workspaceSwitcher(),
       nav('/projects', 'Projects', (p) => p.startsWith('/projects') || (p.startsWith('/o/') && p.includes('/projects'))),
       nav('/datasets', 'Datasets & experiments', (p) => p.startsWith('/datasets') || (p.startsWith('/o/') && p.includes('/datasets'))),
       nav('/annotation-queues', 'Annotation queues', (p) => p.startsWith('/annotation-queues')),
+      nav('/prompts', 'Prompts', (p) => p.startsWith('/prompts') || p.startsWith('/hub/')),
+      nav('/settings', 'Settings', (p) => p.startsWith('/settings')),
       h('div', { class: 'spacer' }),
       h('div', { class: 'foot' },
+        whoAmI(),
         themeButton,
-        h('button', { class: 'btn small ghost', on: { click: () => { auth.key = null; navigate('/signin'); } } }, 'Sign out'))),
+        h('button', {
+          class: 'btn small ghost sign-out', type: 'button',
+          on: { click: async () => { await signOut(); navigate('/signin', { replace: true }); } },
+        }, 'Sign out'))),
     h('main', { class: 'main' },
       h('div', { class: 'topbar' },
         h('nav', { class: 'crumbs', attrs: { 'aria-label': 'Breadcrumb' } }, crumbs(page.crumbs || [])),
         h('div', { class: 'actions' }, page.actions || [])),
       page.tabs || null,
       h('div', { class: ['content', page.flush && 'flush'] }, content)));
+}
+
+/** Renders the current page again (after a workspace switch or rename). */
+export function refresh() { render(); }
+
+/** Rebuilds the workspace select (after a workspace was created). */
+export function refreshSwitcher() {
+  const old = document.querySelector('.ws-switcher');
+  const fresh = workspaceSwitcher();
+  if (old && fresh) old.replaceWith(fresh);
+}
+
+/** The workspace select: later requests carry the chosen id in X-Tenant-Id. */
+function workspaceSwitcher() {
+  const me = session.me;
+  const list = me?.workspaces || [];
+  if (!list.length) return null;
+  const select = h('select', {
+    class: 'input ws-switch', disabled: list.length < 2,
+    title: list.length < 2 ? 'You belong to one workspace' : 'Switch workspace',
+    attrs: { 'aria-label': 'Workspace' },
+    on: {
+      change: async () => {
+        select.disabled = true;
+        try {
+          await switchWorkspace(select.value);
+        } catch (err) {
+          if (err.status !== 401) alert(`Could not switch workspace: ${err.message}`);
+          return;
+        }
+        // Ids in the URL belong to the old workspace: go to the section's list (settings stay).
+        const section = location.pathname.split('/')[1];
+        const target = section === 'settings' ? location.pathname + location.search
+          : ['projects', 'datasets', 'annotation-queues', 'prompts'].includes(section) ? `/${section}`
+            : section === 'hub' ? '/prompts' : '/projects';
+        if (target === location.pathname + location.search) render(); else navigate(target);
+      },
+    },
+  }, list.map((w) => h('option', { value: w.id, selected: w.id === me.tenant_id }, w.display_name)));
+  return h('label', { class: 'ws-switcher' }, h('span', { class: 'ws-label' }, 'Workspace'), select);
+}
+
+/** Who is signed in, and their role in this workspace. */
+function whoAmI() {
+  const me = session.me;
+  if (!me) return null;
+  const who = me.user ? (me.user.display_name || me.user.email) : (me.kind === 'service_key' ? 'Service key' : 'Signed in');
+  return h('div', { class: 'who', title: me.user?.email || '' },
+    h('span', { class: 'who-name' }, who),
+    me.role ? h('span', { class: ['pill', 'role-pill', `role-${me.role}`] }, ROLE_LABELS[me.role] || me.role) : null);
 }
 
 function crumbs(list) {

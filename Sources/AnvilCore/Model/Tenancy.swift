@@ -30,9 +30,22 @@ public struct Workspace: Sendable, Hashable {
 }
 
 /// An API key as stored: only its SHA-256 hash and a short display prefix, never the key itself.
+///
+/// A service key belongs to one workspace and carries its own role. A personal access token
+/// belongs to a user and acts with that user's role in whichever of their workspaces a request
+/// selects (`X-Tenant-Id`); `tenantId` is then the workspace it was created in.
 public struct APIKey: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case service, personal
+    }
+
     public var id: UUID
     public var tenantId: UUID
+    public var kind: Kind
+    /// The owner of a personal access token.
+    public var userId: UUID?
+    /// The role of a service key (personal tokens use their owner's membership).
+    public var role: WorkspaceRole
     public var hash: String
     public var shortKey: String
     public var description: String
@@ -41,11 +54,15 @@ public struct APIKey: Sendable, Hashable {
     public var revokedAt: Timestamp?
 
     public init(
-        id: UUID = UUID(), tenantId: UUID, hash: String, shortKey: String, description: String,
+        id: UUID = UUID(), tenantId: UUID, kind: Kind = .service, userId: UUID? = nil, role: WorkspaceRole = .admin,
+        hash: String, shortKey: String, description: String,
         createdAt: Timestamp = .now(), lastUsedAt: Timestamp? = nil, revokedAt: Timestamp? = nil
     ) {
         self.id = id
         self.tenantId = tenantId
+        self.kind = kind
+        self.userId = userId
+        self.role = role
         self.hash = hash
         self.shortKey = shortKey
         self.description = description

@@ -132,7 +132,7 @@ extension AnnotationQueuesController {
         guard let entry = try await queues.annotationQueueRuns(queueId: q.id, tenantId: context.tenantId, status: .needsReview, offset: index, limit: 1).first
         else {
             let size = try await queues.annotationQueueSizes(queueIds: [q.id], tenantId: context.tenantId, status: .needsReview)[q.id] ?? 0
-            throw APIError.notFound("no run at index \(index) of annotation queue \(q.id.lowercased) (\(size) need review)")
+            throw APIError(.notFound, "no run at index \(index) of annotation queue \(q.id.lowercased) (\(size) need review)")
         }
         guard let bytes = try await write([entry], tenantId: context.tenantId, array: false) else {
             throw APIError.notFound("run \(entry.runId.lowercased) (in the queue, but no longer stored)")
@@ -189,10 +189,10 @@ extension AnnotationQueuesController {
         let body = try await request.jsonObject()
         let reviewed = try body.time("last_reviewed_time")
         if let status = try body.string("status") {
-            try Self.review(&e, status: status, time: reviewed, by: context.principal.keyId)
+            try Self.review(&e, status: status, time: reviewed, by: context.principal.actorId)
         } else if body["last_reviewed_time"] != nil {
             e.lastReviewedTime = reviewed
-            e.reviewedBy = reviewed == nil ? nil : context.principal.keyId
+            e.reviewedBy = reviewed == nil ? nil : context.principal.actorId
         }
         if let added = try body.time("added_at") { e.addedAt = added }
         try await queues.updateAnnotationQueueRun(e)
@@ -207,7 +207,7 @@ extension AnnotationQueuesController {
         }
         var request = request
         let body = try await request.jsonObject()
-        if let status = try body.string("status") { try Self.review(&e, status: status, time: nil, by: context.principal.keyId) }
+        if let status = try body.string("status") { try Self.review(&e, status: status, time: nil, by: context.principal.actorId) }
         if let added = try body.time("override_added_at") { e.addedAt = added }
         try await queues.updateAnnotationQueueRun(e)
         return .json { w in AnnotationQueueRunJSON.write(e, into: &w) }

@@ -55,19 +55,40 @@ struct MetaController: Sendable {
     }
 }
 
-/// `/settings`: the workspace as the SDK's prompt hub code reads it.
+/// `/settings`: the workspace as the SDK's prompt hub code reads it, and its hub handle (the
+/// `owner` of its public prompts).
 struct SettingsController: Sendable {
     let tenants: any TenantStore
 
     func addRoutes(to group: RouterGroup<TenantContext>) {
         group.get("settings", use: get)
+        group.post("settings/handle", use: setHandle)
+        group.patch("settings/handle", use: setHandle)
+    }
+
+    func respond(_ ws: Workspace) -> Response {
+        .json([
+            "id": .string(ws.id.lowercased), "display_name": .string(ws.name),
+            "created_at": .string(ws.createdAt.iso8601), "tenant_handle": ws.handle.map { .string($0) } ?? .null,
+        ])
     }
 
     @Sendable func get(request: Request, context: TenantContext) async throws -> Response {
         guard let ws = try await tenants.workspace(id: context.tenantId) else { throw APIError.notFound("workspace") }
-        return .json([
-            "id": .string(ws.id.lowercased), "display_name": .string(ws.name),
-            "created_at": .string(ws.createdAt.iso8601), "tenant_handle": ws.handle.map { .string($0) } ?? .null,
-        ])
+        return respond(ws)
+    }
+
+    @Sendable func setHandle(request: Request, context: TenantContext) async throws -> Response {
+        var request = request
+        let b = try await request.jsonObject()
+        guard let handle = try b.string("tenant_handle") else { throw APIError.unprocessable("tenant_handle is required") }
+        guard Workspace.isValidHandle(handle) else {
+            throw APIError.unprocessable("tenant_handle must be 3–64 characters of lowercase letters, digits, '-' and '_'")
+        }
+        do {
+            return respond(try await tenants.setWorkspaceHandle(handle, workspaceId: context.tenantId))
+        } catch let e as StoreError where e.code == .conflict {
+            throw APIError(.conflict, "the handle '\(handle)' is taken by another workspace")
+        }
     }
 }

@@ -114,3 +114,71 @@ extension DatasetsController {
         return .json(JSONValue.object([:]))
     }
 }
+
+extension DatasetsController {
+    /// Mean score of `key` per example over an experiment's root runs (repetitions averaged).
+    func scoresByExample(session: UUID, key: String, tenantId: UUID) async throws -> [UUID: Double] {
+        var q = RunQuery(tenantId: tenantId, limit: RunQuery.maximumLimit, order: .asc)
+        q.sessionIds = [session]
+        q.isRoot = true
+        q.omit = Set(RunQuery.Payload.allCases)
+        var runs: [Run] = []
+        while true {
+            let page = try await traces.queryRuns(q)
+            runs += page.runs
+            guard let next = page.next else { break }
+            q.cursor = next
+        }
+        let stats = try await traces.feedbackStats(runIds: runs.map(\.id), tenantId: tenantId)
+        var sums: [UUID: (Double, Int)] = [:]
+        for r in runs {
+            guard let example = r.referenceExampleId, let avg = stats[r.id]?[key]?.avg else { continue }
+            let s = sums[example] ?? (0, 0)
+            sums[example] = (s.0 + avg, s.1 + 1)
+        }
+        return sums.mapValues { $0.0 / Double($0.1) }
+    }
+
+    /// `POST /datasets/{id}/runs/delta`: per comparison experiment, the examples whose score on
+    /// `feedback_key` rose or fell against the baseline (higher is better).
+    @Sendable func runsDelta(request: Request, context: TenantContext) async throws -> Response {
+        let d = try await dataset(context)
+        var request = request
+        let b = try await request.jsonObject()
+        guard let baseline = try b.uuid("baseline_session_id"), let key = try b.string("feedback_key") else {
+            throw APIError.unprocessable("baseline_session_id and feedback_key are required")
+        }
+        let others = try b.uuids("comparison_session_ids") ?? []
+        for s in [baseline] + others {
+            guard let p = try await projects.project(id: s, tenantId: context.tenantId), p.referenceDatasetId == d.id else {
+                throw APIError.notFound("experiment \(s.lowercased) of dataset \(d.id.lowercased)")
+            }
+        }
+        let base = try await scoresByExample(session: baseline, key: key, tenantId: context.tenantId)
+        var deltas: [(UUID, [UUID], [UUID])] = []
+        for s in others {
+            let scores = try await scoresByExample(session: s, key: key, tenantId: context.tenantId)
+            var improved: [UUID] = []
+            var regressed: [UUID] = []
+            for (example, score) in scores {
+                guard let reference = base[example] else { continue }
+                if score > reference { improved.append(example) } else if score < reference { regressed.append(example) }
+            }
+            deltas.append((s, improved.sorted { $0.lowercased < $1.lowercased }, regressed.sorted { $0.lowercased < $1.lowercased }))
+        }
+        return .json { w in
+            w.beginObject()
+            w.key("feedback_deltas")
+            w.beginObject()
+            for (s, improved, regressed) in deltas {
+                w.key(s.lowercased)
+                w.beginObject()
+                w.key("improved_examples"); w.stringArray(improved.map(\.lowercased))
+                w.key("regressed_examples"); w.stringArray(regressed.map(\.lowercased))
+                w.endObject()
+            }
+            w.endObject()
+            w.endObject()
+        }
+    }
+}

@@ -38,6 +38,7 @@ struct DatasetsController: Sendable {
         group.delete("datasets/:id/share", use: unshare)
         group.get("datasets/:id/comparative", use: listComparative)
         group.post("datasets/:id/runs", use: experimentRuns)
+        group.post("datasets/:id/runs/delta", use: runsDelta)
     }
 
     // MARK: helpers

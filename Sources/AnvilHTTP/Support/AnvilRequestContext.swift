@@ -11,9 +11,12 @@ public struct AnvilRequestContext: RequestContext {
     public var principal: Principal?
     /// Why a presented credential was refused; public routes ignore it, authenticated ones report it.
     public var authFailure: APIError?
+    /// The connection's peer address (for the audit log).
+    public var peerAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Bodies are read up to just past the ingest limit so oversize requests get a clear 413.

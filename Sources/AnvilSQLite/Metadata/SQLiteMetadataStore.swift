@@ -46,6 +46,44 @@ public final class SQLiteMetadataStore: TenantStore, ProjectStore, ShareStore {
         }
     }
 
+    public func createWorkspace(_ ws: Workspace) async throws {
+        try await db.write { conn in
+            try conn.transaction {
+                guard try conn.scalarInt("SELECT count(*) FROM organizations WHERE id = ?", [.uuid(ws.organizationId)]) == 1 else {
+                    throw StoreError(.notFound, "organization \(ws.organizationId.lowercased) not found")
+                }
+                do {
+                    try conn.run("INSERT INTO workspaces (id, organization_id, name, handle, created_at) VALUES (?, ?, ?, ?, ?)",
+                                 [.uuid(ws.id), .uuid(ws.organizationId), .text(ws.name), .text(ws.handle), .time(ws.createdAt)])
+                } catch let e as SQLiteError where e.isConstraintViolation {
+                    throw StoreError(.conflict, "a workspace with id \(ws.id.lowercased) or handle '\(ws.handle ?? "")' already exists")
+                }
+            }
+        }
+    }
+
+    public func workspace(handle: String) async throws -> Workspace? {
+        try await db.read { conn in
+            try Self.workspaces(conn, "SELECT id, organization_id, name, handle, created_at FROM workspaces WHERE handle = ?", [.text(handle)]).first
+        }
+    }
+
+    public func setWorkspaceHandle(_ handle: String, workspaceId: UUID) async throws -> Workspace {
+        try await db.write { conn in
+            do {
+                guard try conn.run("UPDATE workspaces SET handle = ? WHERE id = ?", [.text(handle), .uuid(workspaceId)]) > 0 else {
+                    throw StoreError(.notFound, "workspace \(workspaceId.lowercased) not found")
+                }
+            } catch let e as SQLiteError where e.isConstraintViolation {
+                throw StoreError(.conflict, "the handle '\(handle)' is taken")
+            }
+            guard let ws = try Self.workspaces(conn, "SELECT id, organization_id, name, handle, created_at FROM workspaces WHERE id = ?", [.uuid(workspaceId)]).first else {
+                throw StoreError(.notFound, "workspace \(workspaceId.lowercased) not found")
+            }
+            return ws
+        }
+    }
+
     public func organization(id: UUID) async throws -> Organization? {
         try await db.read { conn in
             var out: Organization?
@@ -60,29 +98,37 @@ public final class SQLiteMetadataStore: TenantStore, ProjectStore, ShareStore {
         try await db.write { conn in
             do {
                 try conn.run(
-                    "INSERT INTO api_keys (id, tenant_id, key_hash, short_key, description, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO api_keys (\(Self.apiKeyColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [.uuid(key.id), .uuid(key.tenantId), .text(key.hash), .text(key.shortKey), .text(key.description),
-                     .time(key.createdAt), .time(key.lastUsedAt), .time(key.revokedAt)])
+                     .time(key.createdAt), .time(key.lastUsedAt), .time(key.revokedAt), .text(key.kind.rawValue),
+                     .uuid(key.userId), .text(key.role.rawValue)])
             } catch let e as SQLiteError where e.isConstraintViolation {
                 throw StoreError(.conflict, "an API key with this secret already exists")
             }
         }
     }
 
-    public func apiKey(hash: String) async throws -> APIKey? {
+    static let apiKeyColumns = "id, tenant_id, key_hash, short_key, description, created_at, last_used_at, revoked_at, kind, user_id, role"
+
+    static func decodeAPIKey(_ row: SQLiteRow) -> APIKey {
+        APIKey(
+            id: row.uuid(0)!, tenantId: row.uuid(1)!, kind: APIKey.Kind(rawValue: row.string(8) ?? "") ?? .service,
+            userId: row.uuid(9), role: WorkspaceRole(rawValue: row.string(10) ?? "") ?? .viewer,
+            hash: row.string(2) ?? "", shortKey: row.string(3) ?? "", description: row.string(4) ?? "",
+            createdAt: Timestamp(microseconds: row.int(5) ?? 0), lastUsedAt: row.int(6).map(Timestamp.init(microseconds:)),
+            revokedAt: row.int(7).map(Timestamp.init(microseconds:)))
+    }
+
+    func apiKeys(_ sql: String, _ bindings: [SQLiteValue]) async throws -> [APIKey] {
         try await db.read { conn in
-            var out: APIKey?
-            try conn.query(
-                "SELECT id, tenant_id, key_hash, short_key, description, created_at, last_used_at, revoked_at FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
-                [.text(hash)]
-            ) { row in
-                out = APIKey(
-                    id: row.uuid(0)!, tenantId: row.uuid(1)!, hash: row.string(2) ?? "", shortKey: row.string(3) ?? "",
-                    description: row.string(4) ?? "", createdAt: Timestamp(microseconds: row.int(5) ?? 0),
-                    lastUsedAt: row.int(6).map(Timestamp.init(microseconds:)), revokedAt: row.int(7).map(Timestamp.init(microseconds:)))
-            }
+            var out: [APIKey] = []
+            try conn.query(sql, bindings) { row in out.append(Self.decodeAPIKey(row)) }
             return out
         }
+    }
+
+    public func apiKey(hash: String) async throws -> APIKey? {
+        try await apiKeys("SELECT \(Self.apiKeyColumns) FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", [.text(hash)]).first
     }
 
     public func apiKeyCount(tenantId: UUID) async throws -> Int {

@@ -3,9 +3,9 @@ import Foundation
 
 /// The reference metadata store (organizations, workspaces, keys, projects, shares) in memory.
 public actor MemoryMetadataStore: TenantStore, ProjectStore, ShareStore {
-    private var organizations: [UUID: Organization] = [:]
-    private var workspaces: [UUID: Workspace] = [:]
-    private var keys: [UUID: APIKey] = [:]
+    var organizations: [UUID: Organization] = [:]
+    var workspaces: [UUID: Workspace] = [:]
+    var keys: [UUID: APIKey] = [:]
     private var projects: [UUID: Project] = [:]
     private var shares: [UUID: RunShare] = [:]
     // Read and written by the extensions in MemoryMetadataStore+Feedback.swift and
@@ -15,6 +15,15 @@ public actor MemoryMetadataStore: TenantStore, ProjectStore, ShareStore {
     var feedbackTokens: [UUID: FeedbackToken] = [:]
     var annotationQueues: [UUID: AnnotationQueue] = [:]
     var annotationQueueRuns: [UUID: AnnotationQueueRun] = [:]
+    // MemoryMetadataStore+Identity.swift
+    var users: [UUID: User] = [:]
+    var organizationMembers: [OrganizationMemberKey: OrganizationMember] = [:]
+    var workspaceMembers: [WorkspaceMemberKey: WorkspaceMember] = [:]
+    var sessions: [UUID: UserSession] = [:]
+    var invitationsById: [UUID: Invitation] = [:]
+    var audit: [AuditEvent] = []
+    struct OrganizationMemberKey: Hashable { var organizationId: UUID; var userId: UUID }
+    struct WorkspaceMemberKey: Hashable { var workspaceId: UUID; var userId: UUID }
 
     public init() {}
 
@@ -29,6 +38,31 @@ public actor MemoryMetadataStore: TenantStore, ProjectStore, ShareStore {
 
     public func workspace(id: UUID) async throws -> Workspace? { workspaces[id] }
     public func organization(id: UUID) async throws -> Organization? { organizations[id] }
+
+    public func createWorkspace(_ ws: Workspace) async throws {
+        guard organizations[ws.organizationId] != nil else {
+            throw StoreError(.notFound, "organization \(ws.organizationId.lowercased) not found")
+        }
+        if workspaces[ws.id] != nil { throw StoreError(.conflict, "a workspace with id \(ws.id.lowercased) already exists") }
+        if let handle = ws.handle, workspaces.values.contains(where: { $0.handle == handle }) {
+            throw StoreError(.conflict, "the handle '\(handle)' is taken")
+        }
+        workspaces[ws.id] = ws
+    }
+
+    public func workspace(handle: String) async throws -> Workspace? {
+        workspaces.values.first { $0.handle == handle }
+    }
+
+    public func setWorkspaceHandle(_ handle: String, workspaceId: UUID) async throws -> Workspace {
+        guard var ws = workspaces[workspaceId] else { throw StoreError(.notFound, "workspace \(workspaceId.lowercased) not found") }
+        if workspaces.values.contains(where: { $0.handle == handle && $0.id != workspaceId }) {
+            throw StoreError(.conflict, "the handle '\(handle)' is taken")
+        }
+        ws.handle = handle
+        workspaces[workspaceId] = ws
+        return ws
+    }
 
     public func createAPIKey(_ key: APIKey) async throws {
         guard !keys.values.contains(where: { $0.hash == key.hash }) else {

@@ -1,9 +1,10 @@
 // Detail pane of the selected run: header (type, name, status, latency, tokens, cost), then tabs:
 // Run (error, inputs, outputs, attachments), Usage (tokens and costs), Metadata (metadata, tags,
 // runtime, ids), Events, Feedback. The full run (`GET /runs/{id}` or the public twin) is loaded
-// lazily by the caller-provided `loadRun`. Signed-in views get header actions ("Add to dataset").
+// lazily by the caller-provided `loadRun`. Signed-in views get header actions ("Add to dataset",
+// "Add to annotation queue").
 import { h, fmtDuration, fmtNumber, fmtTime, copyText } from '../lib/dom.js';
-import { auth } from '../lib/api.js';
+import { session, canWrite } from '../lib/session.js';
 import { renderValue } from './chat-view.js';
 import { jsonView, copyButton } from './json-view.js';
 import { runTypeBadge, ts, fmtCostExact } from './run-tree.js';
@@ -14,8 +15,8 @@ export const DETAIL_TABS = [
   ['run', 'Run'], ['usage', 'Usage'], ['metadata', 'Metadata'], ['events', 'Events'], ['feedback', 'Feedback'],
 ];
 
-/** Header actions are for the signed-in app, never for public shared traces. */
-const canEdit = () => !!auth.key && !location.pathname.startsWith('/public/');
+/** Header actions are for signed-in editors, never for viewers or public shared traces. */
+const canEdit = () => !!session.me && canWrite() && !location.pathname.startsWith('/public/');
 
 /**
  * @param {object} node tree node of the selected run (compact run in `node.run`)
@@ -67,7 +68,16 @@ export function runDetail(node, { loadRun, loadFeedback = null, tab = 'run', onT
           openAddToDataset(state.run);
         },
       },
-    }, '+ Add to dataset'));
+    }, '+ Add to dataset'),
+    h('button', {
+      class: 'btn small rd-add-queue', type: 'button', title: 'Queue this run for review against a rubric',
+      on: {
+        click: async () => {
+          const { openAddToQueue } = await import('./queue-dialogs.js');
+          openAddToQueue(state.run || compact);
+        },
+      },
+    }, '+ Add to annotation queue'));
 
   const renderTabs = () => {
     tabsEl.replaceChildren(...DETAIL_TABS.map(([key, label]) => {
@@ -144,7 +154,7 @@ function feedbackStatsCount(run) {
 const isEmpty = (v) => v === null || v === undefined || (typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).length) || (Array.isArray(v) && !v.length);
 
 /** A titled section with a Rendered/JSON switch and a copy button. */
-function valueSection(title, value, emptyText, cls) {
+export function valueSection(title, value, emptyText, cls) {
   if (isEmpty(value)) {
     return h('section', { class: ['rd-section', cls] }, h('h3', {}, title), h('div', { class: 'rd-empty muted' }, emptyText));
   }

@@ -36,7 +36,7 @@ export function traceView(o) {
     h('div', { class: 'tv-tree-cell tv-head-cell' }, 'Run', h('span', { class: 'grow' }), h('span', { class: 'faint tv-head-meta' }, 'tokens · latency')),
     h('div', { class: 'tv-wf-cell tv-head-cell' }, waterfallAxis(scale)));
   const scroller = h('div', {
-    class: 'tv-scroll', tabindex: 0,
+    class: 'tv-scroll', tabIndex: 0,
     attrs: { role: 'tree', 'aria-label': 'Runs of this trace', 'aria-multiselectable': 'false' },
   }, header, spacer);
   const countEl = h('span', { class: 'tv-count muted' });

@@ -3,6 +3,7 @@
 // for selected rows. An old version (as_of) is read-only, with a banner.
 import { h, clear, fmtNumber, fmtAgo, fmtTime, preview } from '../lib/dom.js';
 import { api, ApiError } from '../lib/api.js';
+import { writeControl } from '../lib/session.js';
 import { navigate, setQuery, query } from '../lib/router.js';
 import { downloadFile } from '../lib/files.js';
 import { exampleEditor, splitsOf, userMetadata } from '../components/example-editor.js';
@@ -58,7 +59,7 @@ export async function renderExamplesTab(ctx) {
   // ---- toolbar ----
   const splitSel = h('select', { class: 'input', name: 'split', attrs: { 'aria-label': 'Split' }, on: { change: () => { state.split = splitSel.value; state.offset = 0; syncUrl(); load(); } } });
   const versionSel = h('select', { class: 'input version-select', name: 'as_of', attrs: { 'aria-label': 'Version' }, on: { change: () => setVersion(versionSel.value) } });
-  const addBtn = h('button', { class: 'btn primary', type: 'button', on: { click: () => openDrawer('new') } }, '+ Add example');
+  const addBtn = writeControl(h('button', { class: 'btn primary', type: 'button', on: { click: () => openDrawer('new') } }, '+ Add example'));
   const importBtn = h('button', {
     class: 'btn', type: 'button', title: 'Add examples from a CSV or JSONL file',
     on: {

@@ -2,6 +2,7 @@
 // offset paging, create (empty or from a CSV), delete, and a getting-started guide.
 import { h, clear, fmtNumber, fmtAgo, fmtTime, debounce } from '../lib/dom.js';
 import { api, ApiError } from '../lib/api.js';
+import { writeControl } from '../lib/session.js';
 import { navigate, setQuery, query } from '../lib/router.js';
 import { dialogHost, openCreateDataset, openImport, confirmDialog, codeBlock } from '../components/dataset-dialogs.js';
 
@@ -42,14 +43,14 @@ export async function datasetsPage() {
     on: { input: debounce(() => { state.q = search.value.trim(); state.offset = 0; setQuery({ q: state.q, offset: null }); load(); }, 250) },
   });
   const dialogs = dialogHost();
-  const newBtn = h('button', {
+  const newBtn = writeControl(h('button', {
     class: 'btn primary', type: 'button',
     on: { click: () => openCreateDataset(dialogs, { onCreated: (d) => navigate(`/datasets/${d.id}`) }) },
-  }, '+ New dataset');
-  const uploadBtn = h('button', {
+  }, '+ New dataset'));
+  const uploadBtn = writeControl(h('button', {
     class: 'btn', type: 'button', title: 'Create a dataset from a CSV file',
     on: { click: () => openImport(dialogs, { onDone: ({ dataset }) => navigate(`/datasets/${dataset.id}`) }) },
-  }, 'Upload CSV');
+  }, 'Upload CSV'));
   const body = h('div', { class: 'datasets-body' });
   const status = h('span', { class: 'muted count' });
   const prev = h('button', { class: 'btn', type: 'button', attrs: { 'aria-label': 'Previous page' }, on: { click: () => go(state.offset - PAGE) } }, '‹ Previous');

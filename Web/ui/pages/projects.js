@@ -2,6 +2,7 @@
 // and a first-trace guide for new users.
 import { h, clear, fmtDuration, fmtNumber, fmtCost, fmtPercent, fmtAgo, fmtTime, debounce, copyText } from '../lib/dom.js';
 import { api, ApiError } from '../lib/api.js';
+import { writeControl } from '../lib/session.js';
 import { navigate, setQuery, query } from '../lib/router.js';
 
 const PAGE = 100;
@@ -85,7 +86,7 @@ export async function projectsPage() {
     attrs: { 'aria-label': 'Search projects', autocomplete: 'off' },
     on: { input: debounce(() => { state.q = search.value.trim(); setQuery({ q: state.q }); load(); }, 250) },
   });
-  const newBtn = h('button', { class: 'btn primary', type: 'button', on: { click: () => openCreate() } }, '+ New project');
+  const newBtn = writeControl(h('button', { class: 'btn primary', type: 'button', on: { click: () => openCreate() } }, '+ New project'));
   const body = h('div', { class: 'projects-body' });
   const status = h('span', { class: 'muted count' });
 

@@ -498,3 +498,32 @@ def test_kill9_after_ack_keeps_every_span(server_factory) -> None:
     assert set(runs) == set(names)
     roots = [r for r in runs.values() if r["parent_run_id"] is None]
     assert len(roots) == 21 and all(r["total_tokens"] == 49 for r in roots)
+
+
+def test_grpc_applies_roles_and_workspaces_like_http(srv: AnvilServer) -> None:
+    """gRPC sits outside the HTTP permission middleware, so it checks the same rules itself: a
+    viewer key may not export (PERMISSION_DENIED over gRPC, 403 over HTTP), nor may a key name a
+    workspace it has no access to."""
+    import grpc
+    from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+
+    h = {"x-api-key": srv.api_key}
+    roles = {r["name"]: r["id"] for r in requests.get(f"{srv.api()}/orgs/current/roles", headers=h, timeout=10).json()}
+    r = requests.post(f"{srv.api()}/api-key", headers=h, json={"description": "otel viewer", "role_id": roles["WORKSPACE_VIEWER"]}, timeout=10)
+    assert r.status_code in (200, 201), r.text
+    viewer = r.json()["key"]
+    body = proto_request(os.urandom(16), ["viewer-span"])
+    http = requests.post(srv.api() + "/otel/v1/traces", data=body,
+                         headers={"x-api-key": viewer, "Content-Type": "application/x-protobuf"}, timeout=30)
+    assert_detail(http, [403])
+    request = trace_service_pb2.ExportTraceServiceRequest.FromString(body)
+    with grpc.insecure_channel(f"127.0.0.1:{srv.grpc_port}") as channel:
+        stub = trace_service_pb2_grpc.TraceServiceStub(channel)
+        for metadata in [(("x-api-key", viewer),), (("x-api-key", srv.api_key), ("x-tenant-id", str(uuid.uuid4()))),
+                         (("x-api-key", srv.api_key), ("x-tenant-id", "not-a-uuid"))]:
+            with pytest.raises(grpc.RpcError) as err:
+                stub.Export(request, metadata=metadata, timeout=10)
+            assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED, metadata
+            assert err.value.details()
+        # The same request with an editor key and its own workspace goes through.
+        stub.Export(request, metadata=(("authorization", f"Bearer {srv.api_key}"),), timeout=10)

@@ -527,3 +527,29 @@ def test_grpc_applies_roles_and_workspaces_like_http(srv: AnvilServer) -> None:
             assert err.value.details()
         # The same request with an editor key and its own workspace goes through.
         stub.Export(request, metadata=(("authorization", f"Bearer {srv.api_key}"),), timeout=10)
+
+
+OTEL_ONLY_APP = MIXED_APP.replace('@ls.traceable(name="sdk-child")', '@ls.traceable(name="sdk-child", run_type="tool")')
+
+
+def test_otel_only_mode_app_spans_are_kept_as_marked_roots(srv: AnvilServer, api: Api) -> None:
+    """In otel-only mode the SDK never sends the run UUIDs its context names, so the app's own spans
+    inside @traceable cannot be placed (documented limit); they must still be kept and shown as
+    marked roots, while the SDK's spans form their own tree."""
+    project = unique("otel-only-mixed")
+    run_sdk({"LANGSMITH_ENDPOINT": srv.api(), "LANGSMITH_API_KEY": srv.api_key, "LANGSMITH_PROJECT": project,
+             "LANGSMITH_TRACING": "true", "LANGSMITH_TRACING_MODE": "otel"}, OTEL_ONLY_APP)
+    app_spans = {"otel-in-root", "otel-in-child"}
+
+    def settled():
+        runs = {r["name"]: r for r in api.query(session=[api.project_id(project)])} if api.project(project) else {}
+        ok = {"sdk-root", "sdk-child", "otel-grandchild", "otel-linked"} | app_spans <= set(runs) \
+            and all(runs[n]["parent_run_id"] is None for n in app_spans)
+        return runs if ok else None
+    runs = wait_for(settled, timeout=ORPHAN_GRACE_S + 25, message="otel-only spans settled")
+    for name in app_spans:
+        assert runs[name]["extra"]["metadata"]["anvil_orphan"] is True, name
+    assert runs["otel-grandchild"]["parent_run_id"] == runs["otel-in-root"]["id"]
+    assert runs["sdk-root"]["parent_run_id"] is None and runs["sdk-child"]["parent_run_id"] == runs["sdk-root"]["id"]
+    assert runs["sdk-child"]["run_type"] == "tool"
+    assert "anvil_orphan" not in runs["sdk-root"]["extra"]["metadata"]

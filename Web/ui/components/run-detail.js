@@ -44,7 +44,11 @@ export function runDetail(node, { loadRun, loadFeedback = null, tab = 'run', onT
         runTypeBadge(run.run_type),
         h('h2', {}, run.name || 'Unnamed'),
         h('span', { class: ['pill', status === 'error' ? 'err' : status === 'success' ? 'ok' : 'pending', 'rd-status'] }, status),
+        orphanOf(run) ? h('span', { class: 'pill warn rd-orphan-pill', title: 'Its parent never arrived' }, 'orphan') : null,
         actions ? headerActions() : null),
+      orphanOf(run) ? h('p', { class: 'rd-orphan' },
+        'Orphan: this run names a parent ', h('span', { class: 'mono' }, orphanOf(run)),
+        ' that never arrived, so it is shown as the root of its own trace. If the parent arrives later, it is nested there.') : null,
       h('div', { class: 'rd-stats' },
         stat('Latency', latency === null ? 'running' : fmtDuration(latency)),
         tokens ? stat('Tokens', fmtNumber(tokens), tokenTitle(run)) : null,
@@ -255,6 +259,12 @@ function usageTab(run) {
 function costText(c) {
   if (c === null || c === undefined || c === '') return '–';
   return h('span', { title: `${c} USD` }, fmtCostExact(c));
+}
+
+/** The missing parent's id when the server promoted this run to a root (`anvil_orphan`). */
+function orphanOf(run) {
+  const meta = run.extra?.metadata;
+  return meta?.anvil_orphan ? String(meta.anvil_orphan_parent_run_id || 'unknown') : null;
 }
 
 function metadataTab(run) {

@@ -34,6 +34,8 @@ import http.client
 import json
 import multiprocessing as mp
 import os
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -171,9 +173,16 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round((len(values) - 1) * p)))]
 
 
-def one_level(target: str, binary: str, concurrency: int, seconds: float, drain_timeout: float = 300) -> dict:
+def one_level(target: str, binary: str, concurrency: int, seconds: float, drain_timeout: float = 300,
+              perf_dir: str | None = None) -> dict:
     server = Phoenix() if target.startswith("phoenix") else Anvil(binary)
     with server:
+        perf = None
+        if perf_dir:  # sample the server's stacks for the whole level (load + drain)
+            os.makedirs(perf_dir, exist_ok=True)
+            perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(server.proc.pid), "-o",
+                                     f"{perf_dir}/{target}-{concurrency}.data"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         idle = server.stats()
         monitor = CommitMonitor(server)
         monitor.start()
@@ -200,6 +209,9 @@ def one_level(target: str, binary: str, concurrency: int, seconds: float, drain_
         done_at = monitor.reached(target_rows)
         monitor.stop.set()
         monitor.join()
+        if perf:
+            perf.send_signal(signal.SIGINT)
+            perf.wait()
         end = server.stats()
         cpu = end["cpu"] - cpu0
         stored = server.project_span_count(PROJECT) if target.startswith("phoenix") else server.project_run_count(PROJECT)
@@ -231,15 +243,19 @@ def main() -> None:
     ap.add_argument("--concurrency", default="1,2,4,8")
     ap.add_argument("--phoenix-concurrency", help="levels for Phoenix (default: --concurrency)")
     ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--phoenix-seconds", type=float, help="sending time for Phoenix (default: --seconds). Its "
+                    "persisted rate is its inserter's rate whatever the window; a shorter one only shortens the drain")
     ap.add_argument("--json", help="write the rows to this file")
+    ap.add_argument("--perf", metavar="DIR", help="record `perf record -g` of the server per level into DIR")
     args = ap.parse_args()
     rows = []
     for target in args.targets.split(","):
         levels = args.concurrency
         if target.startswith("phoenix") and args.phoenix_concurrency:
             levels = args.phoenix_concurrency
+        seconds = args.phoenix_seconds if target.startswith("phoenix") and args.phoenix_seconds else args.seconds
         for c in levels.split(","):
-            row = one_level(target, args.binary, int(c), args.seconds)
+            row = one_level(target, args.binary, int(c), seconds, perf_dir=args.perf)
             print(json.dumps(row), flush=True)
             rows.append(row)
     if args.json:

@@ -47,7 +47,7 @@ def main() -> None:
         out["anvil_filled"] = starts(lambda: Anvil(args.binary, data_dir=args.store, keep=True), args.starts)
         print(json.dumps(out["anvil_filled"]), flush=True)
     if args.phoenix:
-        out["phoenix_empty"] = starts(Phoenix, min(args.starts, 3))
+        out["phoenix_empty"] = starts(Phoenix, min(args.starts, 2))
         print(json.dumps(out["phoenix_empty"]), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))

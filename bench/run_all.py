@@ -88,7 +88,8 @@ def section_ingest(r: dict) -> str:
         "its SQLite runs with `synchronous = OFF`), Anvil after an fsync to its on-disk queue.",
         "", *lines, "", "Anvil ÷ Phoenix, OTLP/HTTP, same senders:", "",
         "| senders | Anvil persisted/s | Phoenix persisted/s | throughput ratio | Phoenix CPU per run ÷ Anvil's | Phoenix peak RSS ÷ Anvil's |",
-        "|---:|---:|---:|---:|---:|---:|", *ratio_lines, "", lost])
+        "|---:|---:|---:|---:|---:|---:|", *ratio_lines, "", lost,
+        *([""] + [f"Note: {n}." for n in r["notes"]] if r.get("notes") else [])])
 
 
 def section_before_after(before: dict, after: dict) -> str:
@@ -144,7 +145,7 @@ def section_phoenix_query(r: dict) -> str:
 
 def section_footprint(r: dict, ingest: dict | None, query: dict | None) -> str:
     lines = ["| server, store | starts | start → healthy (median / max) | idle RSS (median / max) |", "|---|---:|---:|---:|"]
-    names = {"anvil_empty": "Anvil, empty data dir", "anvil_filled": "Anvil, 10M-run store", "phoenix_empty": "Phoenix, empty working dir"}
+    names = {"anvil_empty": "Anvil, empty data dir", "anvil_filled": "Anvil, filled query store", "phoenix_empty": "Phoenix, empty working dir"}
     for k, label in names.items():
         if k in r:
             x = r[k]
@@ -159,7 +160,7 @@ def section_footprint(r: dict, ingest: dict | None, query: dict | None) -> str:
                      "~1.8 KB of JSON payload per run): " +
                      "; ".join(f"{t} {fmt(min(v))}–{fmt(max(v))} B" for t, v in per.items()) + ".")
     if query:
-        lines.append(f"At 10M runs (smaller payloads, ~0.5 KB per run): {fmt(query['bytes_per_run'])} B per run.")
+        lines.append(f"In the {fmt(query['runs'] / 1e6, 1)}M-run query store (smaller payloads, ~0.5 KB per run): {fmt(query['bytes_per_run'])} B per run.")
     return "\n".join(lines)
 
 

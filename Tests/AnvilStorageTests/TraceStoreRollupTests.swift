@@ -118,9 +118,17 @@ extension TraceStoreContractTests {
             let a = try await whole.runs(ids: all.map(\.id), tenantId: tenant)
             let b = try await runByRun.runs(ids: all.map(\.id), tenantId: tenant)
             #expect(a.count == all.count)
-            #expect(a.map(\.rollupUsage) == b.map(\.rollupUsage))
+            if factory == .sqlite {
+                // The SQLite store computes a new trace's roll-ups in the write: bit-for-bit the same.
+                #expect(a.map(\.rollupUsage) == b.map(\.rollupUsage))
+            } else {
+                // The reference store adds costs in arrival order: equal up to float rounding.
+                #expect(a.map(\.rollupUsage.totalTokens) == b.map(\.rollupUsage.totalTokens))
+                #expect(a.map(\.rollupUsage.promptTokenDetails) == b.map(\.rollupUsage.promptTokenDetails))
+                for (x, y) in zip(a, b) { #expect(abs((x.rollupUsage.totalCost ?? 0) - (y.rollupUsage.totalCost ?? 0)) < 1e-9) }
+            }
             let top = try #require(a.first { $0.name == "root" })
-            #expect(top.rollupUsage.promptTokens == 4 * 3 + 7 * (0 + 1 + 2 + 3) * 3)
+            #expect(top.rollupUsage.promptTokens == 138)  // Σ over i, j of 7i + j
             #expect(top.rollupUsage.promptTokenDetails == ["cache_read": 12])
         }
 

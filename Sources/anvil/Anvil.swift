@@ -8,7 +8,7 @@ struct Anvil: AsyncParsableCommand {
         commandName: "anvil",
         abstract: "A self-hosted, LangSmith-compatible LLM observability and evaluation server.",
         version: anvilVersion,
-        subcommands: [Serve.self, Routes.self],
+        subcommands: [Serve.self, Routes.self, BenchFillCommand.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -171,6 +171,20 @@ struct TimestampDottedStampTests {
         #expect(Timestamp(microseconds: 253_402_300_799_999_999).dottedOrderStamp == "99991231T235959999999Z")
     }
 
+    @Test("is what printf's %04lld…%06lld formatting gives, years outside 0…9999 included")
+    func matchesPrintf() {
+        var rng = SplitMix64(seed: 17)
+        for _ in 0..<3000 {
+            let t = Timestamp(microseconds: Int64.random(in: -300_000_000_000_000_000...400_000_000_000_000_000, using: &rng))
+            let (days, micros) = t.microseconds.floorDivided(by: 86_400_000_000)
+            let (y, m, d) = Timestamp.civil(fromDays: days)
+            let s = micros / 1_000_000
+            let printf = String(
+                format: "%04lld%02lld%02lldT%02lld%02lld%02lld%06lldZ", y, m, d, s / 3600, s / 60 % 60, s % 60, micros % 1_000_000)
+            #expect(t.dottedOrderStamp == printf, "\(t.microseconds)")
+        }
+    }
+
     @Test("parses the compact form")
     func parses() {
         #expect(Timestamp(dottedOrderStamp: "20261129T173626291570Z")?.microseconds == example)

@@ -92,6 +92,46 @@ extension TraceStoreContractTests {
             #expect(chain.rollupUsage.totalTokens == 7)
         }
 
+        /// A new trace written whole has its roll-ups computed in the write (SQLite); the result must
+        /// be what writing it run by run (each write refreshing from the stored subtree) gives.
+        @Test("a trace written whole rolls up exactly as the same trace written run by run", arguments: StoreFactory.allCases)
+        func wholeTraceMatchesRunByRun(_ factory: StoreFactory) async throws {
+            // Depth 3, fractional costs (float sums depend on their order) and token details.
+            let root = RunBuilder.root(name: "root", start: Fixtures.time(0)).lasting(60)
+            var all = [root]
+            for i in 0..<4 {
+                let chain = RunBuilder.child(of: root, name: "chain\(i)", start: Fixtures.time(Double(1 + 10 * i))).lasting(9)
+                all.append(chain)
+                for j in 0..<3 {
+                    let usage: JSONValue = [
+                        "input_tokens": .int(Int64(i * 7 + j)), "output_tokens": 3, "total_cost": .double(0.1 * Double(j + 1)),
+                        "input_token_details": ["cache_read": .int(Int64(j))],
+                    ]
+                    all.append(RunBuilder.child(of: chain, name: "llm\(i)\(j)", runType: "llm", start: Fixtures.time(Double(2 + 10 * i + j)))
+                        .metadata(["usage_metadata": usage]).lasting(1))
+                }
+            }
+            let whole = try factory.make().traces
+            try await whole.write(all.reversed().map(\.post), tenant: tenant)
+            let runByRun = try factory.make().traces
+            for r in all { try await runByRun.write([r.post], tenant: tenant) }
+            let a = try await whole.runs(ids: all.map(\.id), tenantId: tenant)
+            let b = try await runByRun.runs(ids: all.map(\.id), tenantId: tenant)
+            #expect(a.count == all.count)
+            if factory == .sqlite {
+                // The SQLite store computes a new trace's roll-ups in the write: bit-for-bit the same.
+                #expect(a.map(\.rollupUsage) == b.map(\.rollupUsage))
+            } else {
+                // The reference store adds costs in arrival order: equal up to float rounding.
+                #expect(a.map(\.rollupUsage.totalTokens) == b.map(\.rollupUsage.totalTokens))
+                #expect(a.map(\.rollupUsage.promptTokenDetails) == b.map(\.rollupUsage.promptTokenDetails))
+                for (x, y) in zip(a, b) { #expect(abs((x.rollupUsage.totalCost ?? 0) - (y.rollupUsage.totalCost ?? 0)) < 1e-9) }
+            }
+            let top = try #require(a.first { $0.name == "root" })
+            #expect(top.rollupUsage.promptTokens == 138)  // Σ over i, j of 7i + j
+            #expect(top.rollupUsage.promptTokenDetails == ["cache_read": 12])
+        }
+
         @Test("separate traces never mix", arguments: StoreFactory.allCases)
         func tracesAreSeparate(_ factory: StoreFactory) async throws {
             let traces = try factory.make().traces

@@ -48,7 +48,35 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         let (days, micros) = microseconds.floorDivided(by: 86_400_000_000)
         let (y, m, d) = Self.civil(fromDays: days)
         let s = micros / 1_000_000
-        return String(format: "%04lld%02lld%02lldT%02lld%02lld%02lld%06lldZ", y, m, d, s / 3600, s / 60 % 60, s % 60, micros % 1_000_000)
+        // Written digit by digit: `String(format:)` here cost ~5% of an OTLP request's CPU.
+        var out = [UInt8]()
+        out.reserveCapacity(22)
+        Self.appendPadded(y, 4, to: &out); Self.appendPadded(m, 2, to: &out); Self.appendPadded(d, 2, to: &out)
+        out.append(UInt8(ascii: "T"))
+        Self.appendPadded(s / 3600, 2, to: &out); Self.appendPadded(s / 60 % 60, 2, to: &out); Self.appendPadded(s % 60, 2, to: &out)
+        Self.appendPadded(micros % 1_000_000, 6, to: &out)
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `printf("%0<width>lld", v)`: at least `width` characters, a minus sign counting as one.
+    static func appendPadded(_ v: Int64, _ width: Int, to out: inout [UInt8]) {
+        var count = 0
+        var rest = v.magnitude
+        repeat {
+            count += 1
+            rest /= 10
+        } while rest > 0
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        let pad = width - count - (v < 0 ? 1 : 0)
+        if pad > 0 { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: pad)) }
+        let start = out.count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        rest = v.magnitude
+        for i in stride(from: start + count - 1, through: start, by: -1) {
+            out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
     }
 
     public var description: String { iso8601 }

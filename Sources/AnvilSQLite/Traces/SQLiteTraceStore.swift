@@ -84,8 +84,11 @@ public final class SQLiteTraceStore: TraceStore {
             for id in orphans { try inherit(id) }
         }
         let now = Timestamp.now()
+        for id in touched { runs[id]!.recomputeDerived() }
+        // Traces new to the store arrive whole in one write: their roll-ups are computed here and
+        // written by the upsert (see SQLiteTraceStore+BatchRollup.swift).
+        let computed = try rollupsOfNewTraces(conn, &runs, touched: touched, tenantId: tenantId)
         for id in touched {
-            runs[id]!.recomputeDerived()
             try conn.run(RunRow.upsertSQL, RunRow.values(runs[id]!, insertedAt: now))
         }
         for (id, parentId) in waiting {
@@ -93,12 +96,15 @@ public final class SQLiteTraceStore: TraceStore {
                 "INSERT INTO awaiting_parent (run_id, tenant_id, parent_id, since) VALUES (?, ?, ?, ?) ON CONFLICT(run_id) DO NOTHING",
                 [.uuid(id), .uuid(tenantId), .uuid(parentId), .time(now)])
         }
+        var adopted = Set<UUID>()
+        try adoptWaitingChildren(conn, &runs, parents: touched, tenantId: tenantId, rollup: &adopted)
+        // Roll usage up through the subtree ranges of every other affected run.
         var rollup = touchedSet
-        try adoptWaitingChildren(conn, &runs, parents: touched, tenantId: tenantId, rollup: &rollup)
-        // Roll usage up through the subtree ranges of every affected run.
         for id in touched where runs[id]!.usage != previousUsage[id] ?? RunUsage() {
             rollup.formUnion(runs[id]!.ancestorIds)
         }
+        rollup.subtract(computed)
+        rollup.formUnion(adopted)
         for id in rollup {
             try refreshRollup(conn, id: id, known: runs[id], tenantId: tenantId)
         }

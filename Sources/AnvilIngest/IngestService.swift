@@ -30,17 +30,25 @@ public struct IngestService: Sendable {
     let queue: any IngestQueue
     let blobs: any BlobStore
     public let limits: IngestLimits
+    /// The time-based allowance (nil: only `limits.maxQueueBytes` applies).
+    let backlog: IngestBacklog?
 
-    public init(queue: any IngestQueue, blobs: any BlobStore, limits: IngestLimits = IngestLimits()) {
+    public init(queue: any IngestQueue, blobs: any BlobStore, limits: IngestLimits = IngestLimits(), backlog: IngestBacklog? = nil) {
         self.queue = queue
         self.blobs = blobs
         self.limits = limits
+        self.backlog = backlog
     }
 
-    /// Throws `.overloaded` when the worker is too far behind.
+    /// Throws `.overloaded` when the worker is too far behind: more unapplied bytes than it applies
+    /// in the backlog's target time, or than the queue's hard limit.
     public func checkCapacity() async throws(IngestError) {
-        if await queue.depth() > limits.maxQueueBytes {
+        let depth = await queue.depth()
+        if depth > limits.maxQueueBytes {
             throw IngestError(.overloaded, "ingest queue is full; retry shortly")
+        }
+        if let backlog, depth > backlog.allowedBytes {
+            throw IngestError(.overloaded, "ingest is more than \(backlog.targetSeconds) s behind; retry shortly")
         }
     }
 

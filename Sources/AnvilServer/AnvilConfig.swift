@@ -17,6 +17,7 @@ import Logging
 /// | `webDir` | `--web-dir` | `ANVIL_WEB_DIR` | path | the UI bundled with the binary |
 /// | `otlpGrpcPort` | `--otlp-grpc-port` | `ANVIL_OTLP_GRPC_PORT` | int (0 disables) | `4317` |
 /// | `orphanGraceSeconds` | `--orphan-grace-seconds` | `ANVIL_ORPHAN_GRACE_SECONDS` | seconds | `300` |
+/// | `ingestMaxLagSeconds` | `--ingest-max-lag` | `ANVIL_INGEST_MAX_LAG_SECONDS` | seconds (0: bytes only) | `0.5` |
 /// | `adminEmail` | `--admin-email` | `ANVIL_ADMIN_EMAIL` | string | `admin@localhost` |
 /// | `adminPassword` (secret) | — | `ANVIL_ADMIN_PASSWORD` | string | generated on first start |
 /// | `sessionHours` | `--session-hours` | `ANVIL_SESSION_HOURS` | int | `168` |
@@ -39,6 +40,8 @@ public struct AnvilConfig: Sendable {
     /// How long a run waits for a parent that has not arrived before it is shown as a root,
     /// marked as an orphan.
     public var orphanGraceSeconds: Double
+    /// Ingest answers 429 once the queue holds more than this many seconds of the worker's work.
+    public var ingestMaxLagSeconds: Double
     /// The initial admin, created on first start (organization admin and admin of the default workspace).
     public var adminEmail: String
     /// nil: generated on first start, printed once and saved to `<data-dir>/admin-password`.
@@ -51,7 +54,8 @@ public struct AnvilConfig: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 1984, dataDir: String = "./anvil-data", apiKey: String? = nil,
-        logLevel: Logger.Level = .info, webDir: String? = nil, otlpGrpcPort: Int = 4317, orphanGraceSeconds: Double = 300
+        logLevel: Logger.Level = .info, webDir: String? = nil, otlpGrpcPort: Int = 4317, orphanGraceSeconds: Double = 300,
+        ingestMaxLagSeconds: Double = 0.5
     ) {
         self.host = host
         self.port = port
@@ -61,6 +65,7 @@ public struct AnvilConfig: Sendable {
         self.webDir = webDir
         self.otlpGrpcPort = otlpGrpcPort
         self.orphanGraceSeconds = orphanGraceSeconds
+        self.ingestMaxLagSeconds = ingestMaxLagSeconds
         self.adminEmail = "admin@localhost"
         self.sessionHours = 168
     }
@@ -75,6 +80,7 @@ public struct AnvilConfig: Sendable {
         webDir = reader.string(forKey: "webDir")
         otlpGrpcPort = reader.int(forKey: "otlpGrpcPort", default: otlpGrpcPort)
         orphanGraceSeconds = reader.double(forKey: "orphanGraceSeconds", default: orphanGraceSeconds)
+        ingestMaxLagSeconds = reader.double(forKey: "ingestMaxLagSeconds", default: ingestMaxLagSeconds)
         if let webDir, !FileManager.default.fileExists(atPath: webDir + "/index.html") {
             throw ConfigError("web dir '\(webDir)' has no index.html")
         }
@@ -108,6 +114,9 @@ public struct AnvilConfig: Sendable {
         guard (0...65535).contains(otlpGrpcPort) else { throw ConfigError("OTLP gRPC port \(otlpGrpcPort) is out of range") }
         guard otlpGrpcPort == 0 || otlpGrpcPort != port || port == 0 else {
             throw ConfigError("the OTLP gRPC port must differ from the HTTP port \(port)")
+        }
+        guard ingestMaxLagSeconds.isFinite, ingestMaxLagSeconds >= 0 else {
+            throw ConfigError("ingest max lag must be a non-negative number of seconds")
         }
         guard orphanGraceSeconds.isFinite, orphanGraceSeconds >= 0 else {
             throw ConfigError("orphan grace seconds must be a non-negative number")

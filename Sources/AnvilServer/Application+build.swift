@@ -37,8 +37,9 @@ public func buildApplication(
     try await ensureAdmin(config: config, accounts: accounts, metadata: metadata, workspace: workspace, dataDir: dataDir, logger: logger)
 
     let resolver = ProjectResolver(projects: metadata)
-    let ingest = IngestService(queue: queue, blobs: blobs)
-    let worker = IngestWorker(queue: queue, traces: traces, resolver: resolver, logger: logger)
+    let backlog = config.ingestMaxLagSeconds > 0 ? IngestBacklog(targetSeconds: config.ingestMaxLagSeconds) : nil
+    let ingest = IngestService(queue: queue, blobs: blobs, backlog: backlog)
+    let worker = IngestWorker(queue: queue, traces: traces, resolver: resolver, logger: logger, backlog: backlog)
     let router = buildRouter(HTTPDependencies(
         metadata: metadata, datasets: metadata, prompts: metadata, traces: traces, blobs: blobs, ingest: ingest, resolver: resolver,
         authenticator: authenticator, accounts: accounts, oidc: config.oidc, signer: URLSigner(secret: secret), anvilVersion: anvilVersion,

@@ -36,6 +36,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("orphan-grace-seconds"), help: "Seconds a run waits for a missing parent before it is shown as a marked root (env ANVIL_ORPHAN_GRACE_SECONDS; default 300).")
     var orphanGraceSeconds: Double?
 
+    @Option(name: .customLong("ingest-max-lag"), help: "Seconds of unapplied work the ingest queue may hold before ingest answers 429 with Retry-After; 0 leaves only the 1 GiB limit (env ANVIL_INGEST_MAX_LAG_SECONDS; default 0.5).")
+    var ingestMaxLagSeconds: Double?
+
     @Option(name: .customLong("admin-email"), help: "The initial admin's email (env ANVIL_ADMIN_EMAIL; password from ANVIL_ADMIN_PASSWORD, else generated on first start).")
     var adminEmail: String?
 
@@ -69,6 +72,7 @@ struct Serve: AsyncParsableCommand {
         if let webDir { values["anvil.webDir"] = .init(.string(webDir), isSecret: false) }
         if let otlpGrpcPort { values["anvil.otlpGrpcPort"] = .init(.int(otlpGrpcPort), isSecret: false) }
         if let orphanGraceSeconds { values["anvil.orphanGraceSeconds"] = .init(.double(orphanGraceSeconds), isSecret: false) }
+        if let ingestMaxLagSeconds { values["anvil.ingestMaxLagSeconds"] = .init(.double(ingestMaxLagSeconds), isSecret: false) }
         if let logLevel { values["anvil.logLevel"] = .init(.string(logLevel), isSecret: false) }
         for (key, value) in [("adminEmail", adminEmail), ("publicURL", publicURL), ("oidcIssuer", oidcIssuer), ("oidcClientId", oidcClientId),
                              ("oidcName", oidcName), ("oidcAutoProvisionRole", oidcAutoProvisionRole)] {

@@ -20,8 +20,8 @@ private struct Harness {
     let blobs = MemoryBlobStore()
     let service: IngestService
 
-    init(limits: IngestLimits = IngestLimits()) {
-        service = IngestService(queue: queue, blobs: blobs, limits: limits)
+    init(limits: IngestLimits = IngestLimits(), backlog: IngestBacklog? = nil) {
+        service = IngestService(queue: queue, blobs: blobs, limits: limits, backlog: backlog)
     }
 
     /// Every record appended so far, decoded (and consumed).
@@ -343,6 +343,40 @@ struct IngestServiceMultipartTests {
         let atLimit = Harness(limits: IngestLimits(maxQueueBytes: 11))
         try await atLimit.queue.append([UInt8](repeating: 0, count: 11))
         #expect(try await atLimit.multipart(body).runs == 1)
+    }
+
+    @Test("the backlog allowance is the worker's measured rate times the target lag")
+    func backlogAllowance() {
+        let b = IngestBacklog(targetSeconds: 0.5, floorBytes: 1_000, initialBytes: 5_000)
+        #expect(b.allowedBytes == 5_000)  // before the worker's first batch
+        b.record(bytes: 40_000, seconds: 2)  // 20,000 B/s
+        #expect(b.allowedBytes == 10_000)
+        b.record(bytes: 0, seconds: 1)  // ignored: no work
+        b.record(bytes: 10, seconds: 0)  // ignored: no time
+        #expect(b.allowedBytes == 10_000)
+        b.record(bytes: 120_000, seconds: 1)  // moving average: 20,000 + 0.2 × 100,000
+        #expect(b.bytesPerSecond == 40_000)
+        #expect(b.allowedBytes == 20_000)
+        for _ in 0..<200 { b.record(bytes: 1, seconds: 1) }  // a crawling worker: the floor holds
+        #expect(b.allowedBytes == 1_000)
+    }
+
+    @Test("ingest refuses with .overloaded past the backlog's time allowance, well under the byte limit")
+    func overloadedByLag() async throws {
+        let backlog = IngestBacklog(targetSeconds: 0.5, floorBytes: 100, initialBytes: 100)
+        backlog.record(bytes: 400, seconds: 1)  // 400 B/s: 200 bytes of backlog allowed
+        let h = Harness(backlog: backlog)
+        var body = MultipartBody()
+        body.add("post.\(runId.lowercased)", json: mainPart)
+        try await h.queue.append([UInt8](repeating: 0, count: 200))
+        #expect(try await h.multipart(body).runs == 1)  // at the allowance: accepted
+        let refused = await h.error { try await $0.multipart(body: body.finished, contentType: body.contentType, contentEncoding: nil, tenantId: tenant) }
+        #expect(refused == IngestError(.overloaded, "ingest is more than 0.5 s behind; retry shortly"))
+        // The worker catches up: accepted again.
+        let drained = try await h.queue.next(maxBytes: .max)
+        try await h.queue.acknowledge(through: drained.last!)
+        #expect(await h.queue.depth() == 0)
+        #expect(try await h.multipart(body).runs == 1)
     }
 
     @Test("an empty multipart request appends nothing")

@@ -63,6 +63,7 @@ private struct WorkerHarness {
     let queue = MemoryIngestQueue()
     let metadata = MemoryMetadataStore()
     let progress = IngestProgress()
+    let backlog = IngestBacklog()
     let traces: any TraceStore
     let resolver: ProjectResolver
 
@@ -75,7 +76,7 @@ private struct WorkerHarness {
         IngestWorker(
             queue: queue, traces: traces, resolver: resolver,
             logger: Logger(label: "anvil.test.worker", factory: { _ in SwiftLogNoOpLogHandler() }),
-            batchBytes: 4096, progress: progress)
+            batchBytes: 4096, progress: progress, backlog: backlog)
     }
 
     func append(_ record: IngestRecord) async throws { try await queue.append(record.encoded()) }
@@ -128,6 +129,8 @@ struct IngestWorkerTests {
             try await h.append(record(tenantA, [root.post, child.post]))
             try await h.append(record(tenantA, [patch], feedback: [feedback]))
             try await h.waitForApplied(2)
+            // The worker measured its rate for ingest's backpressure.
+            #expect((h.backlog.bytesPerSecond ?? 0) > 0)
         }
         let project = try #require(try await h.metadata.project(name: "proj", tenantId: tenantA))
         let runs = try await h.traces.runs(ids: [root.id, child.id], tenantId: tenantA)

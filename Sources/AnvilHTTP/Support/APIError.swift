@@ -61,7 +61,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .unprocessable: return APIError(.unprocessableContent, e.message)
             case .tooLarge: return APIError(.contentTooLarge, e.message)
             case .unsupportedMediaType: return APIError(.unsupportedMediaType, e.message)
-            case .overloaded: return APIError(.tooManyRequests, e.message, headers: [.retryAfter: "5"])
+            case .overloaded: return APIError(.tooManyRequests, e.message, headers: [.retryAfter: "1"])
             }
         case let e as StoreError:
             switch e.code {

@@ -17,10 +17,13 @@ public struct IngestWorker: Service {
     let batchBytes: Int
     let progress: IngestProgress
     let resolver: ProjectResolver
+    let backlog: IngestBacklog?
 
+    /// `batchBytes` bounds one transaction: a run waits for the whole batch it is in, so smaller
+    /// batches mean less lag; 2 MiB (~1,000 typical runs) keeps the per-commit cost small.
     public init(
         queue: any IngestQueue, traces: any TraceStore, resolver: ProjectResolver, logger: Logger,
-        batchBytes: Int = 8 * 1024 * 1024, progress: IngestProgress = IngestProgress()
+        batchBytes: Int = 2 * 1024 * 1024, progress: IngestProgress = IngestProgress(), backlog: IngestBacklog? = nil
     ) {
         self.queue = queue
         self.traces = traces
@@ -28,6 +31,7 @@ public struct IngestWorker: Service {
         self.logger = logger
         self.batchBytes = batchBytes
         self.progress = progress
+        self.backlog = backlog
     }
 
     public func run() async throws {
@@ -40,8 +44,14 @@ public struct IngestWorker: Service {
                     return
                 }
                 guard let last = entries.last else { continue }
+                let started = ContinuousClock.now
                 try await apply(entries, resolver: resolver)
                 try await queue.acknowledge(through: last)
+                if let backlog {
+                    let elapsed = started.duration(to: .now)
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                    backlog.record(bytes: entries.reduce(0) { $0 + $1.payload.count }, seconds: seconds)
+                }
                 await progress.record(applied: entries.count)
             }
         }

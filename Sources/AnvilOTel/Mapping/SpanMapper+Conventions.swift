@@ -67,10 +67,16 @@ extension SpanMapper {
         // so there a bare `2` or `"text"` is parsed too. Otherwise only objects and arrays are.
         let inputIsJSON = attrs.string("input.mime_type") == "application/json"
         let outputIsJSON = attrs.string("output.mime_type") == "application/json"
-        var inputs = (attrs.take("gen_ai.prompt") ?? attrs.take("input.value").map { inputIsJSON ? $0.parsingJSONString : $0 }
+        // A JSON object in `input.value`/`output.value` is kept as sent (validated, not parsed and
+        // re-encoded), as multipart payloads are; it is parsed only if messages must be merged in.
+        var rawInputs = inputIsJSON && attrs.peek("gen_ai.prompt") == nil ? Self.rawObject(attrs.peek("input.value")) : nil
+        var rawOutputs = outputIsJSON && attrs.peek("gen_ai.completion") == nil ? Self.rawObject(attrs.peek("output.value")) : nil
+        if rawInputs != nil { _ = attrs.take("input.value") }
+        if rawOutputs != nil { _ = attrs.take("output.value") }
+        var inputs = rawInputs != nil ? nil : (attrs.take("gen_ai.prompt") ?? attrs.take("input.value").map { inputIsJSON ? $0.parsingJSONString : $0 }
             ?? attrs.take("traceloop.entity.input")?.parsingJSONString)
             .map { $0.asPayload(wrapKey: "input") }
-        var outputs = (attrs.take("gen_ai.completion") ?? attrs.take("output.value").map { outputIsJSON ? $0.parsingJSONString : $0 }
+        var outputs = rawOutputs != nil ? nil : (attrs.take("gen_ai.completion") ?? attrs.take("output.value").map { outputIsJSON ? $0.parsingJSONString : $0 }
             ?? attrs.take("traceloop.entity.output")?.parsingJSONString)
             .map { $0.asPayload(wrapKey: "output") }
 
@@ -93,25 +99,37 @@ extension SpanMapper {
             case "gen_ai.choice":
                 outMessages.append(e.peek("message")?.decodingJSONString ?? .object(["content": e.peek("content") ?? .null]))
             case "gen_ai.content.prompt":
-                if inputs == nil, let p = e.peek("gen_ai.prompt") { inputs = p.asPayload(wrapKey: "input") }
+                if inputs == nil, rawInputs == nil, let p = e.peek("gen_ai.prompt") { inputs = p.asPayload(wrapKey: "input") }
             case "gen_ai.content.completion":
-                if outputs == nil, let c = e.peek("gen_ai.completion") { outputs = c.asPayload(wrapKey: "output") }
+                if outputs == nil, rawOutputs == nil, let c = e.peek("gen_ai.completion") { outputs = c.asPayload(wrapKey: "output") }
             default:
                 continue
             }
         }
         if !inMessages.isEmpty {
+            if let raw = rawInputs { inputs = try? raw.parsed(); rawInputs = nil }
             var object = inputs?.objectValue ?? [:]
             if object["messages"] == nil { object["messages"] = .array(inMessages) }
             inputs = .object(object)
         }
         if !outMessages.isEmpty {
+            if let raw = rawOutputs { outputs = try? raw.parsed(); rawOutputs = nil }
             var object = outputs?.objectValue ?? [:]
             if object["messages"] == nil { object["messages"] = .array(outMessages) }
             outputs = .object(object)
         }
-        if let inputs { u.inputs = RawJSON(inputs) }
-        if let outputs { u.outputs = RawJSON(outputs) }
+        if let rawInputs { u.inputs = rawInputs } else if let inputs { u.inputs = RawJSON(inputs) }
+        if let rawOutputs { u.outputs = rawOutputs } else if let outputs { u.outputs = RawJSON(outputs) }
+    }
+
+    /// A string attribute holding a valid JSON object, as its bytes.
+    static func rawObject(_ value: JSONValue?) -> RawJSON? {
+        guard case .string(let s)? = value else { return nil }
+        let bytes = Array(s.utf8)
+        guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{"),
+              (try? JSON.validate(bytes)) != nil
+        else { return nil }
+        return RawJSON(validated: bytes)
     }
 
     /// `langsmith.metadata.*` (the SDK JSON-encodes non-primitive values), OpenInference `metadata`

@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "AnvilSQLite",
             dependencies: [
-                "AnvilCore", "AnvilStorage", "CSQLite", "CZlib",
+                "AnvilCore", "AnvilStorage", "CSQLite", "CZlib", "CAnvil",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -13,6 +13,8 @@ static unsigned (*p_is_error)(size_t);
 static const char *(*p_error_name)(size_t);
 static size_t (*p_bound)(size_t);
 static size_t (*p_compress)(void *, size_t, const void *, size_t, int);
+static unsigned long long (*p_frame_size)(const void *, size_t);
+static size_t (*p_decompress_once)(void *, size_t, const void *, size_t);
 static int loaded = 0;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -28,7 +30,10 @@ static void load(void) {
     p_error_name = dlsym(lib, "ZSTD_getErrorName");
     p_bound = dlsym(lib, "ZSTD_compressBound");
     p_compress = dlsym(lib, "ZSTD_compress");
-    loaded = p_create && p_free && p_init && p_decompress && p_is_error && p_error_name && p_bound && p_compress;
+    p_frame_size = dlsym(lib, "ZSTD_getFrameContentSize");
+    p_decompress_once = dlsym(lib, "ZSTD_decompress");
+    loaded = p_create && p_free && p_init && p_decompress && p_is_error && p_error_name && p_bound && p_compress
+        && p_frame_size && p_decompress_once;
 }
 
 int anvil_zstd_available(void) {
@@ -56,4 +61,9 @@ const char *anvil_zstd_error_name(size_t code) { return p_error_name(code); }
 size_t anvil_zstd_compress_bound(size_t size) { return p_bound(size); }
 size_t anvil_zstd_compress(void *dst, size_t capacity, const void *src, size_t size, int level) {
     return p_compress(dst, capacity, src, size, level);
+}
+
+unsigned long long anvil_zstd_frame_content_size(const void *src, size_t size) { return p_frame_size(src, size); }
+size_t anvil_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size) {
+    return p_decompress_once(dst, capacity, src, size);
 }

@@ -166,6 +166,8 @@ public struct SQLiteRow {
 
     public func isNull(_ i: Int) -> Bool { sqlite3_column_type(statement, Int32(i)) == SQLITE_NULL }
 
+    public func isBlob(_ i: Int) -> Bool { sqlite3_column_type(statement, Int32(i)) == SQLITE_BLOB }
+
     public func int(_ i: Int) -> Int64? {
         isNull(i) ? nil : sqlite3_column_int64(statement, Int32(i))
     }

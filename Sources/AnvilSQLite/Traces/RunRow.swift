@@ -37,7 +37,7 @@ enum RunRow {
         [
             .uuid(r.id), .uuid(r.tenantId), .uuid(r.sessionId), .uuid(r.traceId), .uuid(r.parentRunId),
             .text(r.dottedOrder), .text(r.name), .text(r.runType), .time(r.startTime), .time(r.endTime),
-            .text(r.status.rawValue), .text(r.error), .json(r.inputs), .json(r.outputs), .json(r.extra),
+            .text(r.status.rawValue), .text(r.error), StoredPayload.value(r.inputs), StoredPayload.value(r.outputs), .json(r.extra),
             .json(r.events), .json(r.serialized),
             r.tags.isEmpty ? .null : .json(JSONValue.array(r.tags.map { .string($0) })),
             .uuid(r.referenceExampleId), attachmentsJSON(r.attachments),
@@ -63,8 +63,8 @@ enum RunRow {
         r.startTime = row.int(8).map(Timestamp.init(microseconds:))
         r.endTime = row.int(9).map(Timestamp.init(microseconds:))
         r.error = row.string(11)
-        r.inputs = raw(row, 12)
-        r.outputs = raw(row, 13)
+        r.inputs = StoredPayload.raw(row, 12)
+        r.outputs = StoredPayload.raw(row, 13)
         r.extra = raw(row, 14)
         r.events = raw(row, 15)
         r.serialized = raw(row, 16)

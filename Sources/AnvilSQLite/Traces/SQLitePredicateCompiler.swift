@@ -179,7 +179,7 @@ struct SQLitePredicateCompiler {
         case .column(let c): return textMatch(expression(c), match)
         case .payload(let p): return textMatch(payloadText(p), match)
         case .anywhere:
-            let targets = ["\(alias).name", "\(alias).error", "\(alias).inputs", "\(alias).outputs", payloadText(.metadata)]
+            let targets = ["\(alias).name", "\(alias).error", payloadColumn(.inputs), payloadColumn(.outputs), payloadText(.metadata)]
             return "(" + targets.map { textMatch($0, match) }.joined(separator: " OR ") + ")"
         }
     }
@@ -203,8 +203,9 @@ struct SQLitePredicateCompiler {
 
     private func payloadColumn(_ p: Payload) -> String {
         switch p {
-        case .inputs: "\(alias).inputs"
-        case .outputs: "\(alias).outputs"
+        // Inputs and outputs may be stored compressed (StoredPayload): SQL sees them through anvil_json.
+        case .inputs: "anvil_json(\(alias).inputs)"
+        case .outputs: "anvil_json(\(alias).outputs)"
         case .metadata: "\(alias).extra"
         }
     }

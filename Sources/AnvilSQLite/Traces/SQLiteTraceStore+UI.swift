@@ -49,10 +49,10 @@ extension SQLiteTraceStore: UITraceQueries {
                     threads[i].lastRunId = row.uuid(0) ?? threads[i].lastRunId
                     threads[i].lastTraceId = row.uuid(1) ?? threads[i].lastRunId
                     threads[i].lastName = row.string(2)
-                    threads[i].lastOutputs = row.bytes(3).map(RawJSON.init(validated:))
+                    threads[i].lastOutputs = StoredPayload.raw(row, 3)
                 }
                 try conn.query("SELECT r.inputs \(base) ORDER BY r.start_time ASC, r.id ASC LIMIT 1", b) { row in
-                    threads[i].firstInputs = row.bytes(0).map(RawJSON.init(validated:))
+                    threads[i].firstInputs = StoredPayload.raw(row, 0)
                 }
             }
             return ThreadPage(threads: threads, total: total)

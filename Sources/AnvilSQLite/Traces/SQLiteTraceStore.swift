@@ -8,7 +8,7 @@ public final class SQLiteTraceStore: TraceStore {
     let db: SQLiteDatabase
 
     public init(path: String, logger: Logger) throws {
-        db = try SQLiteDatabase(path: path, migrations: TraceMigrations.all, logger: logger, prepare: SQLiteTextForm.register)
+        db = try SQLiteDatabase(path: path, migrations: TraceMigrations.all, logger: logger, prepare: { try SQLiteTextForm.register($0); try StoredPayload.register($0) })
     }
 
     // MARK: writes

@@ -22,6 +22,10 @@ unsigned anvil_zstd_is_error(size_t code);
 const char *anvil_zstd_error_name(size_t code);
 size_t anvil_zstd_compress_bound(size_t size);
 size_t anvil_zstd_compress(void *dst, size_t capacity, const void *src, size_t size, int level);
+/// The decompressed size a frame declares (ZSTD_getFrameContentSize: huge values mean unknown or error).
+unsigned long long anvil_zstd_frame_content_size(const void *src, size_t size);
+/// One-shot decompression of a whole frame into `dst`.
+size_t anvil_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size);
 
 /// glibc's memmem (only declared under _GNU_SOURCE, which Swift's Glibc module does not set).
 void *anvil_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len);

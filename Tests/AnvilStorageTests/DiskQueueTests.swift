@@ -206,8 +206,9 @@ struct DiskQueueTests {
             let queue = try open(dir)
             for i in 0..<5 { try await queue.append(payload("c\(i)")) }
             let entries = try await read(queue, count: 5)
-            try await queue.acknowledge(through: entries[4])
-            #expect(await queue.depth() == 0)
+            // Not the last one: a fully applied queue is emptied at a clean stop.
+            try await queue.acknowledge(through: entries[3])
+            #expect(await queue.depth() == DiskQueueTests.header + 2)
             queue.shutdown()
         }
         #expect(FileManager.default.fileExists(atPath: dir.file("checkpoint")))
@@ -267,6 +268,37 @@ struct DiskQueueTests {
         #expect(text(try await queue.next(maxBytes: 1024)) == ["small"])
         try await queue.append([])
         #expect(try await queue.next(maxBytes: 1024).map(\.payload) == [[]])
+    }
+
+    @Test("a clean stop with everything applied leaves an empty segment; otherwise the log is kept")
+    func drainedStop() async throws {
+        let dir = try TemporaryDirectory()
+        let segmentPath = { (name: String) in dir.path + "/" + name }
+        func size(_ name: String) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: segmentPath(name))[.size] as? NSNumber)?.intValue ?? -1
+        }
+        let queue = try open(dir)
+        for i in 0..<3 { try await queue.append(payload("drained-\(i)")) }
+        let entries = try await read(queue, count: 3)
+        try await queue.acknowledge(through: entries[2])
+        queue.shutdown()
+        let name = try #require(try segments(dir).last)
+        #expect(try size(name) == 0)
+
+        // Reopened: nothing to redeliver, and the log continues normally.
+        let reopened = try open(dir)
+        #expect(await reopened.depth() == 0)
+        try await reopened.append(payload("after"))
+        try await reopened.append(payload("kept"))
+        let next = try await read(reopened, count: 2)
+        #expect(text(next) == ["after", "kept"])
+        try await reopened.acknowledge(through: next[0])  // "kept" is not applied
+        reopened.shutdown()
+        #expect(try size(name) == 2 * Self.header + "after".utf8.count + "kept".utf8.count)
+
+        let again = try open(dir)
+        defer { again.shutdown() }
+        #expect(text(try await read(again, count: 1)) == ["kept"])
     }
 
     @Test("appends after shutdown are refused")

@@ -36,6 +36,7 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
     private var stopped = false
     private var failure: (any Error)?
     private var thread: Thread?
+    private let flusherDone = DispatchSemaphore(value: 0)
 
     public init(directory: String, segmentLimit: UInt64 = 64 * 1024 * 1024, logger: Logger) throws {
         self.directory = directory
@@ -96,15 +97,18 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
         close(writeFD)
     }
 
-    /// Stops the flusher after the records already handed to it are synced.
+    /// Stops the flusher after the records already handed to it are synced, and waits for it (the
+    /// first call; later ones return at once), so the directory may be reopened right after.
     public func shutdown() {
         condition.lock()
+        let first = !stopped
         stopped = true
         condition.broadcast()
         let w = waiters
         waiters = []
         condition.unlock()
         for c in w { c.resume() }
+        if first { flusherDone.wait() }
     }
 
     // MARK: IngestQueue
@@ -216,6 +220,8 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
             while pending.isEmpty && !stopped { condition.wait() }
             if pending.isEmpty && stopped {
                 condition.unlock()
+                truncateIfDrained()
+                flusherDone.signal()
                 return
             }
             let batch = pending
@@ -235,6 +241,27 @@ public final class DiskQueue: IngestQueue, @unchecked Sendable {
             for item in batch { item.done.resume(with: result) }
             wakeReaders()
         }
+    }
+
+    /// At a clean stop with every record applied, the last segment holds only acknowledged
+    /// records: empty it, so a stopped server keeps no dead queue bytes on disk. A crash between the
+    /// truncation and the checkpoint leaves a checkpoint past the end, which start-up ignores
+    /// (replaying an empty segment).
+    private func truncateIfDrained() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard failure == nil, ackPosition == durableEnd, writeOffset > 0 else { return }
+        guard ftruncate(writeFD, 0) == 0, fsync(writeFD) == 0 else {
+            logger.warning("cannot empty the drained queue segment", metadata: ["error": "\(String(cString: strerror(errno)))"])
+            return
+        }
+        let start = QueuePosition(segment: writeSegment, offset: 0)
+        writeOffset = 0
+        segmentSizes[writeSegment] = 0
+        durableEnd = start
+        ackPosition = start
+        readPosition = start
+        try? Self.writeCheckpoint(directory, start, sync: true)
     }
 
     private func writeBatch(_ records: [[UInt8]]) throws {

@@ -36,15 +36,45 @@ from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Sp
 TRACES_PER_REQUEST = 33
 LLM_CHILDREN = 2
 RUNS_PER_TRACE = 1 + LLM_CHILDREN
-FILLER = "The quick brown fox jumps over the lazy dog while the model considers its answer. " * 30
+
+
+def _prose(seed: int, chars: int) -> str:
+    """Deterministic English-like text: sentences of words drawn from a few hundred common ones.
+    Unlike a repeated sentence, it compresses about as well as real model text does (~2-3x with
+    zstd per kilobyte), so bytes-on-disk numbers are not flattered by the workload."""
+    import random
+    rng = random.Random(seed)
+    out: list[str] = []
+    n = 0
+    while n < chars:
+        words = [rng.choice(_WORDS) for _ in range(rng.randint(6, 18))]
+        sentence = " ".join(words).capitalize() + rng.choice([".", ".", ".", "?", "!", ","]) + " "
+        out.append(sentence)
+        n += len(sentence)
+    return "".join(out)[:chars]
+
+
+_WORDS = """the of and to in is you that it he was for on are as with his they at be this have from or one had
+by word but not what all were we when your can said there use an each which she do how their if will up other
+about out many then them these so some her would make like him into time has look two more write go see number
+no way could people my than first water been call who oil its now find long down day did get come made may part
+order refund account invoice shipping customer support model answer question context document retrieval tool
+search result summary price plan upgrade billing error timeout retry request response token latency cost prompt
+user assistant system message policy return package delivery address payment card subscription cancel renew
+product feature release version update install configure database server client network region service status
+report analysis data table chart metric value average total monthly weekly daily yesterday today tomorrow next
+previous because however therefore although while during before after between within without against toward
+please thanks sorry sure great good better best quick slow simple clear exact likely possible available helpful""".split()
+
+FILLER = _prose(7, 4000)
 
 # Payloads (identical in both encodings). Root ~0.9 KB in + out, LLM ~1.6 KB: ~2 KB per run with
 # the metadata and envelope.
 ROOT_INPUTS = {"question": "What is the capital of France? " + FILLER[:400]}
-ROOT_OUTPUTS = {"answer": "Paris. " + FILLER[:400]}
+ROOT_OUTPUTS = {"answer": "Paris. " + FILLER[400:800]}
 ROOT_METADATA = {"user_id": "u-42", "session_id": "thread-7"}
-LLM_INPUTS = {"messages": [{"role": "system", "content": FILLER[:600]}, {"role": "user", "content": FILLER[:300]}]}
-LLM_OUTPUTS = {"generations": [{"text": FILLER[:700]}]}
+LLM_INPUTS = {"messages": [{"role": "system", "content": FILLER[800:1400]}, {"role": "user", "content": FILLER[1400:1700]}]}
+LLM_OUTPUTS = {"generations": [{"text": FILLER[1700:2400]}]}
 MODEL, PROVIDER = "gpt-4o-mini", "openai"
 USAGE = {"input_tokens": 120, "output_tokens": 80, "total_tokens": 200}
 
@@ -175,6 +205,15 @@ def _find_all(hay: bytes, needle: bytes) -> list[int]:
         out.append(i)
         i = hay.find(needle, i + 1)
     return out
+
+
+def uuid7() -> str:
+    """A version-7 UUID (48-bit Unix milliseconds, then random bits): the run ids the langsmith SDK
+    generates, so the store sees time-ordered keys as it does in production."""
+    b = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
+    b[6] = (b[6] & 0x0F) | 0x70
+    b[8] = (b[8] & 0x3F) | 0x80
+    return str(uuid.UUID(bytes=bytes(b)))
 
 
 def otel_run_id(span_id: bytes) -> str:
@@ -308,7 +347,7 @@ class MultipartBatchFactory:
         self.llm_payloads = (json.dumps(LLM_INPUTS).encode(), json.dumps(LLM_OUTPUTS).encode(),
                              json.dumps({"metadata": {"ls_provider": PROVIDER, "ls_model_name": MODEL,
                                                       "usage_metadata": USAGE}}).encode())
-        ids = [str(uuid.uuid4()) for _ in range(self.runs)]
+        ids = [uuid7() for _ in range(self.runs)]
         base = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=timezone.utc)
         self.template = self.render(ids, base)
         self.slots: list[tuple[int, int, int]] = []  # (offset, length, index: ids first, then time strings)
@@ -359,7 +398,7 @@ class MultipartBatchFactory:
     def next(self, start: datetime | None = None) -> tuple[bytes, list[str]]:
         """(body, run ids) of a new request whose traces start at `start`."""
         start = start or datetime.now(timezone.utc)
-        ids = [str(uuid.uuid4()) for _ in range(self.runs)]
+        ids = [uuid7() for _ in range(self.runs)]
         values = [s.encode() for s in ids] + [s.encode() for s in self._times(start)]
         buf = bytearray(self.template)
         for off, n, idx in self.slots:

@@ -17,13 +17,13 @@ extension BenchFill {
             default: ("RAG", "chain", ["retriever", "prompt", "llm", "parser"])
             }
         let failed = Int.random(in: 0..<100, using: &rng) < 3
-        let rootId = rng.uuid()
+        let rootId = rng.uuid7(at: start)
         let rootOrder = DottedOrder.root(id: rootId, start: start)
         var out: [RunUpdate] = []
         var clock = start.microseconds + 5_000
         for (i, type) in steps.enumerated() {
-            let id = rng.uuid()
             let childStart = Timestamp(microseconds: clock)
+            let id = rng.uuid7(at: childStart)
             let duration = Self.duration(type, rng: &rng)
             var child = Self.run(
                 id: id, trace: rootId, parent: rootId, order: rootOrder.child(id: id, start: childStart).string, type: type,
@@ -42,19 +42,19 @@ extension BenchFill {
 
     /// A trace of exactly 1,000 runs: a root, 111 chain steps of 8 LLM/tool calls each.
     static func bigTrace(start: Timestamp, project: UUID, rng: inout SplitMix64) -> [RunUpdate] {
-        let rootId = rng.uuid()
+        let rootId = rng.uuid7(at: start)
         let rootOrder = DottedOrder.root(id: rootId, start: start)
         var out: [RunUpdate] = []
         var clock = start.microseconds + 1_000
         for _ in 0..<111 {
-            let stepId = rng.uuid()
             let stepStart = Timestamp(microseconds: clock)
+            let stepId = rng.uuid7(at: stepStart)
             let stepOrder = rootOrder.child(id: stepId, start: stepStart)
             var inner: [RunUpdate] = []
             for j in 0..<8 {
-                let id = rng.uuid()
                 let type = j % 2 == 0 ? "llm" : "tool"
                 let s = Timestamp(microseconds: clock)
+                let id = rng.uuid7(at: s)
                 let d = Int64.random(in: 5_000...40_000, using: &rng)
                 inner.append(Self.run(
                     id: id, trace: rootId, parent: stepId, order: stepOrder.child(id: id, start: s).string, type: type,

@@ -146,6 +146,19 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
+    /// A version-7 UUID for an instant (48-bit Unix milliseconds, then random bits), the run ids
+    /// the LangSmith SDK generates (`uuid7`). Time-ordered ids keep primary-key inserts near the
+    /// B-tree's right edge, as they are in production.
+    mutating func uuid7(at time: Timestamp) -> UUID {
+        var b = uuid().uuid
+        let ms = UInt64(max(0, time.microseconds / 1_000))
+        withUnsafeMutableBytes(of: &b) { b in
+            for i in 0..<6 { b[i] = UInt8(truncatingIfNeeded: ms >> (8 * UInt64(5 - i))) }
+            b[6] = (b[6] & 0x0F) | 0x70
+        }
+        return UUID(uuid: b)
+    }
+
     /// A random version-4 UUID.
     mutating func uuid() -> UUID {
         let a = next()

@@ -12,7 +12,7 @@ Raw results go to bench/results/*.json; the sections between `<!-- bench:NAME --
 `--only` re-runs some benchmarks and re-renders from the saved results of the others.
 
 Usage (from the repository root, release build first):
-  swift build -c release --product anvil
+  swift build -c release --static-swift-stdlib --product anvil
   .venv/bin/python bench/run_all.py [--binary .build/release/anvil] [--only ingest,limit,query,phoenix-query,footprint]
       [--quick]   (a few seconds per step: checks the scripts, numbers not for the docs)
 """
@@ -55,13 +55,13 @@ def fmt(n, digits=0) -> str:
 def section_ingest(r: dict) -> str:
     rows = r["rows"]
     lines = [
-        "| server, protocol | senders | persisted runs/s | acked runs/s | ack p50 / p99 | ingest→queryable p50 / p99 | all stored after | server CPU s | CPU ms per 1k runs | peak RSS | disk per run |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        "| server, protocol | senders | persisted runs/s | acked runs/s | ack p50 / p99 | ingest→queryable p50 / p99 | all stored after | 429s | server CPU s | CPU ms per 1k runs | peak RSS | disk per run |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for x in rows:
         lines.append(
             f"| {x['target']} | {x['senders']} | **{fmt(x['persisted_per_s'])}** | {fmt(x['acked_per_s'])} | "
             f"{fmt(x['ack_p50_ms'], 1)} / {fmt(x['ack_p99_ms'], 1)} ms | {fmt(x['lag_p50_ms'])} / {fmt(x['lag_p99_ms'])} ms | "
-            f"{fmt(x['all_persisted_after_s'], 1)} s | {fmt(x['server_cpu_s'], 1)} | {fmt(1000 * x['cpu_per_1k_runs_s'], 0)} | "
+            f"{fmt(x['all_persisted_after_s'], 1)} s | {fmt(x.get('backoffs'))} | {fmt(x['server_cpu_s'], 1)} | {fmt(1000 * x['cpu_per_1k_runs_s'], 0)} | "
             f"{fmt(x['peak_rss_mb'])} MB | {fmt(x['disk_bytes_per_run_stopped'])} B |")
     anvil = {x["senders"]: x for x in rows if x["target"] == "anvil-otlp"}
     phoenix = {x["senders"]: x for x in rows if x["target"] == "phoenix-otlp"}
@@ -259,7 +259,7 @@ def main() -> None:
     doc = replace_section(doc, "meta", (
         f"Measured {stamp}, commit `{commit}`{' (with uncommitted changes in Sources/)' if dirty else ''}, release build, "
         f"Arize Phoenix {phoenix_version} (SQLite, defaults) from PyPI. Reproduce everything with:\n\n"
-        "```sh\nswift build -c release --product anvil\n.venv/bin/python bench/run_all.py\n```\n\n"
+        "```sh\nswift build -c release --static-swift-stdlib --product anvil\n.venv/bin/python bench/run_all.py\n```\n\n"
         "(`bench/setup-phoenix.sh` installs Phoenix into `.venv-phoenix`; the 10M-run store is filled once into "
         "`/tmp/anvil-bench-10m` and reused; `--only ingest,limit,query,phoenix-query,footprint` re-runs a part.)"))
     doc = replace_section(doc, "targets", targets(ingest, limit, query, foot))

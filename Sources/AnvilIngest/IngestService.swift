@@ -40,16 +40,21 @@ public struct IngestService: Sendable {
         self.backlog = backlog
     }
 
-    /// Throws `.overloaded` when the worker is too far behind: more unapplied bytes than it applies
-    /// in the backlog's target time, or than the queue's hard limit.
+    /// Throws `.overloaded` when the worker is too far behind: more unapplied bytes than the queue's
+    /// hard limit, or more than the worker applies in the backlog's target time for longer than the
+    /// backlog's admission wait.
     public func checkCapacity() async throws(IngestError) {
         let depth = await queue.depth()
         if depth > limits.maxQueueBytes {
             throw IngestError(.overloaded, "ingest queue is full; retry shortly")
         }
-        if let backlog, depth > backlog.allowedBytes {
-            throw IngestError(.overloaded, "ingest is more than \(backlog.targetSeconds) s behind; retry shortly")
+        guard let backlog, depth > backlog.allowedBytes else { return }
+        let deadline = ContinuousClock.now + backlog.admissionWait
+        while ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(10))
+            if await queue.depth() <= backlog.allowedBytes { return }
         }
+        throw IngestError(.overloaded, "ingest is more than \(backlog.targetSeconds) s behind; retry shortly")
     }
 
     public func decodeBody(_ body: [UInt8], encoding: String?) throws(IngestError) -> [UInt8] {

@@ -363,7 +363,7 @@ struct IngestServiceMultipartTests {
 
     @Test("ingest refuses with .overloaded past the backlog's time allowance, well under the byte limit")
     func overloadedByLag() async throws {
-        let backlog = IngestBacklog(targetSeconds: 0.5, floorBytes: 100, initialBytes: 100)
+        let backlog = IngestBacklog(targetSeconds: 0.5, floorBytes: 100, initialBytes: 100, admissionWait: .zero)
         backlog.record(bytes: 400, seconds: 1)  // 400 B/s: 200 bytes of backlog allowed
         let h = Harness(backlog: backlog)
         var body = MultipartBody()
@@ -377,6 +377,32 @@ struct IngestServiceMultipartTests {
         try await h.queue.acknowledge(through: drained.last!)
         #expect(await h.queue.depth() == 0)
         #expect(try await h.multipart(body).runs == 1)
+    }
+
+    @Test("over the allowance, a request waits for the worker and is admitted once the queue drains")
+    func admissionWait() async throws {
+        let backlog = IngestBacklog(targetSeconds: 0.5, floorBytes: 100, initialBytes: 100, admissionWait: .seconds(60))
+        let h = Harness(backlog: backlog)
+        var body = MultipartBody()
+        body.add("post.\(runId.lowercased)", json: mainPart)
+        try await h.queue.append([UInt8](repeating: 0, count: 500))
+        let started = ContinuousClock.now
+        let (bytes, contentType) = (body.finished, body.contentType)
+        let service = h.service
+        async let admitted = service.multipart(body: bytes, contentType: contentType, contentEncoding: nil, tenantId: tenant)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(await h.queue.depth() == 500)  // still waiting: nothing appended
+        let drained = try await h.queue.next(maxBytes: .max)
+        try await h.queue.acknowledge(through: drained.last!)
+        #expect(try await admitted.runs == 1)
+        #expect(ContinuousClock.now - started < .seconds(30))
+        #expect(try await h.records().count == 1)
+
+        // A worker that does not catch up within the wait: refused.
+        let impatient = Harness(backlog: IngestBacklog(targetSeconds: 0.5, floorBytes: 100, initialBytes: 100, admissionWait: .milliseconds(50)))
+        try await impatient.queue.append([UInt8](repeating: 0, count: 500))
+        let refused = await impatient.error { try await $0.multipart(body: body.finished, contentType: body.contentType, contentEncoding: nil, tenantId: tenant) }
+        #expect(refused?.code == .overloaded)
     }
 
     @Test("an empty multipart request appends nothing")

@@ -9,17 +9,26 @@ import Synchronization
 /// plus one batch, whatever the load, and senders back off (the SDKs retry 429 after Retry-After)
 /// instead of the lag growing without bound. Before the worker's first batch the allowance is
 /// `initialBytes`; it never falls below `floorBytes`, so one large request always fits.
+///
+/// A request that finds the queue over its allowance first waits up to `admissionWait` for the worker
+/// to catch up and is refused only if it does not: `Retry-After` has whole seconds, and a sender
+/// told to pause for one would leave the worker idle, so short overloads cost latency, not 429s.
 public final class IngestBacklog: Sendable {
     public let targetSeconds: Double
     public let floorBytes: Int
     public let initialBytes: Int
+    public let admissionWait: Duration
     /// Weight of the newest batch in the moving average.
     static let smoothing = 0.2
 
     private let rate = Mutex<Double?>(nil)
 
-    public init(targetSeconds: Double = 0.5, floorBytes: Int = 4 * 1024 * 1024, initialBytes: Int = 32 * 1024 * 1024) {
+    public init(
+        targetSeconds: Double = 0.5, floorBytes: Int = 4 * 1024 * 1024, initialBytes: Int = 32 * 1024 * 1024,
+        admissionWait: Duration = .seconds(2)
+    ) {
         self.targetSeconds = targetSeconds
+        self.admissionWait = admissionWait
         self.floorBytes = floorBytes
         self.initialBytes = max(initialBytes, floorBytes)
     }

@@ -73,45 +73,60 @@ extension SQLiteTraceStore {
         return try await db.read { conn in try Self.stats(conn, from: "runs r WHERE \(clause)", bindings, tenantId: q.tenantId) }
     }
 
-    /// Aggregates over the runs `from` selects (a `runs r WHERE …` fragment).
+    /// Aggregates over the runs `from` selects (a `runs r WHERE …` fragment), in one pass over the
+    /// rows: sums, counts and the latency values, whose percentiles are taken in Swift (the nearest
+    /// rank of `Percentile.index`, as an `ORDER BY … LIMIT 1 OFFSET` would pick; a run with an end but
+    /// no start has an unknown latency, which sorts first as SQL's NULL does).
     static func stats(_ conn: SQLiteConnection, from: String, _ bindings: [SQLiteValue], tenantId: UUID) throws -> RunStats {
         var s = RunStats()
-        var latencyCount = 0
-        var firstTokenCount = 0
+        var latencies: [Double?] = []
+        var firstTokens: [Double?] = []
+        var errors = 0
+        var promptTokens: Int64 = 0, completionTokens: Int64 = 0, totalTokens: Int64 = 0
+        var promptCost: Double?, completionCost: Double?, totalCost: Double?
+        var lastStart: Int64?
+        func add(_ sum: inout Double?, _ v: Double?) { if let v { sum = (sum ?? 0) + v } }
         try conn.query("""
-            SELECT count(*), count(r.end_time), count(r.first_token_time),
-                   sum(COALESCE(r.prompt_tokens, 0)), sum(COALESCE(r.completion_tokens, 0)), sum(COALESCE(r.total_tokens, 0)),
-                   sum(r.prompt_cost), sum(r.completion_cost), sum(r.total_cost),
-                   sum(r.error IS NOT NULL), max(r.start_time)
+            SELECT r.start_time, r.end_time, r.first_token_time, r.prompt_tokens, r.completion_tokens, r.total_tokens,
+                   r.prompt_cost, r.completion_cost, r.total_cost, r.error IS NOT NULL
             FROM \(from)
             """, bindings) { row in
-            s.runCount = Int(row.int(0) ?? 0)
-            latencyCount = Int(row.int(1) ?? 0)
-            firstTokenCount = Int(row.int(2) ?? 0)
-            s.promptTokens = row.int(3) ?? 0
-            s.completionTokens = row.int(4) ?? 0
-            s.totalTokens = row.int(5) ?? 0
-            s.promptCost = row.double(6)
-            s.completionCost = row.double(7)
-            s.totalCost = row.double(8)
-            if s.runCount > 0 { s.errorRate = Double(row.int(9) ?? 0) / Double(s.runCount) }
-            s.lastRunStartTime = row.int(10).map(Timestamp.init(microseconds:))
+            s.runCount += 1
+            let start = row.int(0)
+            if let end = row.int(1) { latencies.append(start.map { Double(end - $0) / 1_000_000 }) }
+            if let first = row.int(2) { firstTokens.append(start.map { Double(first - $0) / 1_000_000 }) }
+            promptTokens &+= row.int(3) ?? 0
+            completionTokens &+= row.int(4) ?? 0
+            totalTokens &+= row.int(5) ?? 0
+            add(&promptCost, row.double(6))
+            add(&completionCost, row.double(7))
+            add(&totalCost, row.double(8))
+            if row.int(9) == 1 { errors += 1 }
+            if let start, start > (lastStart ?? .min) { lastStart = start }
         }
-        func percentile(_ expr: String, _ notNull: String, _ p: Double, _ count: Int) throws -> Double? {
-            guard count > 0 else { return nil }
-            var v: Double?
-            try conn.query(
-                "SELECT \(expr) AS v FROM \(from) AND \(notNull) IS NOT NULL ORDER BY v LIMIT 1 OFFSET \(Percentile.index(p, count: count))",
-                bindings
-            ) { row in v = row.double(0) }
-            return v
+        s.promptTokens = promptTokens
+        s.completionTokens = completionTokens
+        s.totalTokens = totalTokens
+        s.promptCost = promptCost
+        s.completionCost = completionCost
+        s.totalCost = totalCost
+        if s.runCount > 0 { s.errorRate = Double(errors) / Double(s.runCount) }
+        s.lastRunStartTime = lastStart.map(Timestamp.init(microseconds:))
+        func percentiles(_ values: inout [Double?], _ ps: [Double]) -> [Double?] {
+            guard !values.isEmpty else { return ps.map { _ in nil } }
+            values.sort { a, b in
+                guard let b else { return false }
+                guard let a else { return true }
+                return a < b
+            }
+            return ps.map { values[Percentile.index($0, count: values.count)] }
         }
-        let latency = "((r.end_time - r.start_time) / 1000000.0)"
-        let firstToken = "((r.first_token_time - r.start_time) / 1000000.0)"
-        s.latencyP50 = try percentile(latency, "r.end_time", 0.5, latencyCount)
-        s.latencyP99 = try percentile(latency, "r.end_time", 0.99, latencyCount)
-        s.firstTokenP50 = try percentile(firstToken, "r.first_token_time", 0.5, firstTokenCount)
-        s.firstTokenP99 = try percentile(firstToken, "r.first_token_time", 0.99, firstTokenCount)
+        let l = percentiles(&latencies, [0.5, 0.99])
+        s.latencyP50 = l[0]
+        s.latencyP99 = l[1]
+        let f = percentiles(&firstTokens, [0.5, 0.99])
+        s.firstTokenP50 = f[0]
+        s.firstTokenP99 = f[1]
         var rows: [Feedback] = []
         // Only the workspace's own feedback: another one may have attached rows to these run ids.
         try conn.query(

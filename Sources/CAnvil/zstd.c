@@ -14,9 +14,25 @@ static const char *(*p_error_name)(size_t);
 static size_t (*p_bound)(size_t);
 static size_t (*p_compress)(void *, size_t, const void *, size_t, int);
 static unsigned long long (*p_frame_size)(const void *, size_t);
+static void *(*p_create_cctx)(void);
+static size_t (*p_free_cctx)(void *);
+static size_t (*p_compress_cctx)(void *, void *, size_t, const void *, size_t, int);
+static pthread_key_t cctx_key;
+static void *(*p_create_dctx)(void);
+static size_t (*p_free_dctx)(void *);
+static size_t (*p_decompress_dctx)(void *, void *, size_t, const void *, size_t);
+static pthread_key_t dctx_key;
 static size_t (*p_decompress_once)(void *, size_t, const void *, size_t);
 static int loaded = 0;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void free_cctx(void *cctx) {
+    if (cctx) p_free_cctx(cctx);
+}
+
+static void free_dctx(void *dctx) {
+    if (dctx) p_free_dctx(dctx);
+}
 
 static void load(void) {
     void *lib = dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL);
@@ -31,9 +47,19 @@ static void load(void) {
     p_bound = dlsym(lib, "ZSTD_compressBound");
     p_compress = dlsym(lib, "ZSTD_compress");
     p_frame_size = dlsym(lib, "ZSTD_getFrameContentSize");
+    p_create_cctx = dlsym(lib, "ZSTD_createCCtx");
+    p_free_cctx = dlsym(lib, "ZSTD_freeCCtx");
+    p_compress_cctx = dlsym(lib, "ZSTD_compressCCtx");
+    p_create_dctx = dlsym(lib, "ZSTD_createDCtx");
+    p_free_dctx = dlsym(lib, "ZSTD_freeDCtx");
+    p_decompress_dctx = dlsym(lib, "ZSTD_decompressDCtx");
     p_decompress_once = dlsym(lib, "ZSTD_decompress");
     loaded = p_create && p_free && p_init && p_decompress && p_is_error && p_error_name && p_bound && p_compress
-        && p_frame_size && p_decompress_once;
+        && p_frame_size && p_decompress_once
+        && p_create_cctx && p_free_cctx && p_compress_cctx
+        && p_create_dctx && p_free_dctx && p_decompress_dctx
+        && pthread_key_create(&cctx_key, free_cctx) == 0
+        && pthread_key_create(&dctx_key, free_dctx) == 0;
 }
 
 int anvil_zstd_available(void) {
@@ -59,11 +85,29 @@ size_t anvil_zstd_decompress_stream(void *stream, anvil_zstd_out *out, anvil_zst
 unsigned anvil_zstd_is_error(size_t code) { return p_is_error(code); }
 const char *anvil_zstd_error_name(size_t code) { return p_error_name(code); }
 size_t anvil_zstd_compress_bound(size_t size) { return p_bound(size); }
+/* One compression context per thread, kept: ZSTD_compress builds and clears a fresh one per call,
+   which for the ~1 KB payloads the trace store compresses cost more than the compression itself. */
 size_t anvil_zstd_compress(void *dst, size_t capacity, const void *src, size_t size, int level) {
-    return p_compress(dst, capacity, src, size, level);
+    void *cctx = pthread_getspecific(cctx_key);
+    if (!cctx) {
+        cctx = p_create_cctx();
+        if (!cctx || pthread_setspecific(cctx_key, cctx) != 0) {
+            if (cctx) p_free_cctx(cctx);
+            return p_compress(dst, capacity, src, size, level);
+        }
+    }
+    return p_compress_cctx(cctx, dst, capacity, src, size, level);
 }
 
 unsigned long long anvil_zstd_frame_content_size(const void *src, size_t size) { return p_frame_size(src, size); }
 size_t anvil_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size) {
-    return p_decompress_once(dst, capacity, src, size);
+    void *dctx = pthread_getspecific(dctx_key);
+    if (!dctx) {
+        dctx = p_create_dctx();
+        if (!dctx || pthread_setspecific(dctx_key, dctx) != 0) {
+            if (dctx) p_free_dctx(dctx);
+            return p_decompress_once(dst, capacity, src, size);
+        }
+    }
+    return p_decompress_dctx(dctx, dst, capacity, src, size);
 }

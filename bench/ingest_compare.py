@@ -129,9 +129,15 @@ class LagProbe(threading.Thread):
             else:
                 body, _, span_ids = make.next()
                 key = otel_run_id(span_ids[-1]) if self.target == "anvil-otlp" else span_ids[-1].hex()
-            conn.request("POST", path, body=body, headers=headers)
-            r = conn.getresponse()
-            r.read()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                r = conn.getresponse()
+                r.read()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=120)
+                self.stop.wait(0.25)
+                continue
             if r.status not in (200, 202):  # the queue is full: that is the load's problem, retry later
                 self.stop.wait(0.25)
                 continue
@@ -139,7 +145,13 @@ class LagProbe(threading.Thread):
             t0 = time.perf_counter()
             # Poll every 20 ms, or every tenth of the time waited so far: each poll costs the server
             # a request, and a single-process server (Phoenix) must not spend its CPU on the probe.
-            while not self._found(conn, key):
+            while True:
+                try:
+                    if self._found(conn, key):
+                        break
+                except (OSError, http.client.HTTPException):  # a server may drop a polling connection
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=120)
                 waited = time.perf_counter() - t0
                 if waited > 60:
                     break

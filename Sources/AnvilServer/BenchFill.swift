@@ -132,20 +132,8 @@ public struct BenchFill: Sendable {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64), so a fill is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Run ids for a reproducible fill.
+extension SplitMix64 {
     /// A version-7 UUID for an instant (48-bit Unix milliseconds, then random bits), the run ids
     /// the LangSmith SDK generates (`uuid7`). Time-ordered ids keep primary-key inserts near the
     /// B-tree's right edge, as they are in production.

@@ -630,17 +630,6 @@ struct FilterParserErrorTests {
 // MARK: Totality
 
 /// SplitMix64: deterministic, so any failure reproduces from its seed.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("FilterParser: total on any input")
 struct FilterParserTotalityTests {
     static var validSources: [String] {
@@ -673,7 +662,7 @@ struct FilterParserTotalityTests {
     }
 
     @Test func randomByteStringsOnlyEverThrowFilterSyntaxError() {
-        var random = SeededGenerator(state: 0xA11CE)
+        var random = SplitMix64(seed: 0xA11CE)
         for _ in 0..<3000 {
             let length = Int.random(in: 0...80, using: &random)
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -687,7 +676,7 @@ struct FilterParserTotalityTests {
             "[", "]", ",", " ", "name", "latency", "tags", "metadata", "start_time", "is_root", "\"x\"", "'y'",
             "\"5s\"", "\"2024-01-15\"", "1", "-2.5e3", "true", "null", "\"", "'", "\\", "\\u", "é", "😀", "{\"k\":1}",
         ]
-        var random = SeededGenerator(state: 0xF117E5)
+        var random = SplitMix64(seed: 0xF117E5)
         for _ in 0..<5000 {
             let count = Int.random(in: 1...24, using: &random)
             checkTotal((0..<count).map { _ in pieces.randomElement(using: &random)! }.joined())
@@ -696,7 +685,7 @@ struct FilterParserTotalityTests {
 
     @Test func randomMutationsOfValidFiltersOnlyEverThrowFilterSyntaxError() {
         let alphabet = Array("()[],'\"\\ azEL019.-+_%{}:\u{0}é".utf8)
-        var random = SeededGenerator(state: 0x5EED)
+        var random = SplitMix64(seed: 0x5EED)
         for source in Self.validSources {
             for _ in 0..<150 {
                 var bytes = Array(source.utf8)
@@ -721,7 +710,7 @@ struct FilterParserTotalityTests {
             #"search("x y")"#, #"in(run_type, ["llm", "chain"])"#, #"gte(start_time, "2024-01-15")"#,
             "lt(total_cost, 1e-7)", #"exists(metadata, "k")"#, "eq(feedback_score, -3.25)", "eq(is_root, false)",
         ].map { try FilterParser.parse($0) }
-        var random = SeededGenerator(state: 0x7EE)
+        var random = SplitMix64(seed: 0x7EE)
         func tree(depth: Int) -> FilterExpression {
             guard depth < 6, Int.random(in: 0..<3, using: &random) > 0 else { return leaves.randomElement(using: &random)! }
             switch Int.random(in: 0..<3, using: &random) {

@@ -1,3 +1,4 @@
+import AnvilCore
 import Foundation
 import Testing
 @testable import AnvilIngest

@@ -48,9 +48,7 @@ public struct IngestWorker: Service {
                 try await apply(entries, resolver: resolver)
                 try await queue.acknowledge(through: last)
                 if let backlog {
-                    let elapsed = started.duration(to: .now)
-                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                    backlog.record(bytes: entries.reduce(0) { $0 + $1.payload.count }, seconds: seconds)
+                    backlog.record(bytes: entries.reduce(0) { $0 + $1.payload.count }, seconds: started.duration(to: .now) / .seconds(1))
                 }
                 await progress.record(applied: entries.count)
             }

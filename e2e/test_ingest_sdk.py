@@ -564,3 +564,43 @@ def test_same_calls_under_every_prefix(server: AnvilServer, prefix: str, monkeyp
     if prefix == "":
         assert not any(p.startswith("/api/") for p in paths), sorted(paths)
     assert all(c.ok for c in sdk.calls), [(c.method, c.path, c.status) for c in sdk.calls if not c.ok]
+
+
+# -- large payloads are stored compressed and read back as sent ---------------------------
+
+
+def test_large_payloads_compressed_read_back_and_filtered(sdk: Sdk, api: Api, server: AnvilServer, project: str) -> None:
+    import sqlite3
+
+    words = "refund invoice shipping customer answer context document retrieval token latency".split()
+    prose = " ".join(words[(i * 7 + i // 3) % len(words)] for i in range(900))  # ~8 KB
+    marker = f"needle-{uuid.uuid4().hex[:8]}"
+
+    @traceable(name="big-payload")
+    def answer(question: str, context: str) -> dict:
+        return {"answer": f"{marker} " + prose, "score": 3}
+
+    run_id = uuid.uuid4()
+    with tracing_context(client=sdk.client, project_name=project, enabled=True):
+        answer("where is my refund?", prose, langsmith_extra={"run_id": run_id})
+    sdk.flush()
+    wait_for(lambda: (lambda rs: rs if len(rs) == 1 and finished(rs[0]) else None)(project_runs(api, project)),
+             message="the run is stored")
+
+    # Stored as zstd frames (BLOBs), much smaller than the JSON.
+    db = sqlite3.connect(f"file:{server.data_dir / 'traces.sqlite'}?mode=ro", uri=True)
+    try:
+        kinds = db.execute("SELECT typeof(inputs), length(inputs), typeof(outputs), length(outputs) FROM runs WHERE id = ?",
+                           (run_id.bytes,)).fetchone()
+    finally:
+        db.close()
+    assert kinds[0] == "blob" and kinds[2] == "blob", kinds
+    assert kinds[1] < len(prose) / 3 and kinds[3] < len(prose) / 3, kinds
+
+    # The SDK reads the JSON back unchanged, and filters see inside the compressed payloads.
+    run = sdk.client.read_run(run_id)
+    assert run.inputs == {"question": "where is my refund?", "context": prose}
+    assert run.outputs == {"answer": f"{marker} " + prose, "score": 3}
+    assert [r.id for r in sdk.client.list_runs(project_name=project, filter=f'search("{marker}")')] == [run_id]
+    assert [r.id for r in sdk.client.list_runs(project_name=project, filter="""has(outputs, '{"score": 3}')""")] == [run_id]
+    assert list(sdk.client.list_runs(project_name=project, filter='search("no-such-needle-anywhere")')) == []

@@ -31,6 +31,10 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from servers import du  # noqa: E402
 
 BOUNDARY = "b7f3c2a1d4e5f60718293a4b5c6d7e8f"
 API_KEY = "lsv2_sk_bench_0123456789abcdef0123456789"
@@ -206,17 +210,6 @@ def count_runs(port: int, project: str) -> int:
         return 0
     c.request("POST", "/api/v1/runs/stats", body=json.dumps({"session": [sessions[0]["id"]]}), headers=h)
     return json.loads(c.getresponse().read())["run_count"]
-
-
-def du(path: str) -> int:
-    total = 0
-    for dirpath, _, files in os.walk(path):
-        for f in files:
-            try:
-                total += os.path.getsize(os.path.join(dirpath, f))
-            except OSError:
-                pass
-    return total
 
 
 def one_level(binary: str, concurrency: int, seconds: float) -> dict:

@@ -85,29 +85,27 @@ size_t anvil_zstd_decompress_stream(void *stream, anvil_zstd_out *out, anvil_zst
 unsigned anvil_zstd_is_error(size_t code) { return p_is_error(code); }
 const char *anvil_zstd_error_name(size_t code) { return p_error_name(code); }
 size_t anvil_zstd_compress_bound(size_t size) { return p_bound(size); }
+/* The calling thread's context under `key`, created on first use; NULL if it cannot be made. */
+static void *thread_context(pthread_key_t key, void *(*create)(void), size_t (*release)(void *)) {
+    void *ctx = pthread_getspecific(key);
+    if (ctx) return ctx;
+    ctx = create();
+    if (ctx && pthread_setspecific(key, ctx) != 0) {
+        release(ctx);
+        ctx = 0;
+    }
+    return ctx;
+}
+
 /* One compression context per thread, kept: ZSTD_compress builds and clears a fresh one per call,
    which for the ~1 KB payloads the trace store compresses cost more than the compression itself. */
 size_t anvil_zstd_compress(void *dst, size_t capacity, const void *src, size_t size, int level) {
-    void *cctx = pthread_getspecific(cctx_key);
-    if (!cctx) {
-        cctx = p_create_cctx();
-        if (!cctx || pthread_setspecific(cctx_key, cctx) != 0) {
-            if (cctx) p_free_cctx(cctx);
-            return p_compress(dst, capacity, src, size, level);
-        }
-    }
-    return p_compress_cctx(cctx, dst, capacity, src, size, level);
+    void *cctx = thread_context(cctx_key, p_create_cctx, p_free_cctx);
+    return cctx ? p_compress_cctx(cctx, dst, capacity, src, size, level) : p_compress(dst, capacity, src, size, level);
 }
 
 unsigned long long anvil_zstd_frame_content_size(const void *src, size_t size) { return p_frame_size(src, size); }
 size_t anvil_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size) {
-    void *dctx = pthread_getspecific(dctx_key);
-    if (!dctx) {
-        dctx = p_create_dctx();
-        if (!dctx || pthread_setspecific(dctx_key, dctx) != 0) {
-            if (dctx) p_free_dctx(dctx);
-            return p_decompress_once(dst, capacity, src, size);
-        }
-    }
-    return p_decompress_dctx(dctx, dst, capacity, src, size);
+    void *dctx = thread_context(dctx_key, p_create_dctx, p_free_dctx);
+    return dctx ? p_decompress_dctx(dctx, dst, capacity, src, size) : p_decompress_once(dst, capacity, src, size);
 }
